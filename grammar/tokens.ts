@@ -43,7 +43,8 @@ export const NormBar = createToken({ name: 'NormBar', pattern: Lexer.NA });
 // ---- skipped ----------------------------------------------------------------
 const Blank = createToken({
   name: 'Blank',
-  pattern: /[ \t\r\f\v\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\ufeff]+/,
+  // a `\r` before `\n` belongs to the Newline token
+  pattern: /(?:[ \t\f\v\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\ufeff]|\r(?!\n))+/,
   group: Lexer.SKIPPED,
 });
 const Comment = createToken({ name: 'Comment', pattern: /#[^\n]*/, group: Lexer.SKIPPED });
@@ -138,7 +139,7 @@ export const allTokens: TokenType[] = [
 ];
 
 const lexer = new Lexer(allTokens, {
-  positionTracking: 'onlyOffset',
+  positionTracking: 'full',
   ensureOptimizations: false,
 });
 
