@@ -9,8 +9,12 @@ import type { Builder } from './ir/builder.js';
 import { topoSort, type Node } from './ir/node.js';
 import { OPS } from './ops/index.js';
 
-/** The gradient of `loss` (a scalar node) with respect to each node in `wrt`. */
-export function gradients(b: Builder, loss: Node, wrt: readonly Node[]): Map<Node, Node> {
+/**
+ * The gradient of `loss` (a scalar node) with respect to each node in `wrt`.
+ * `adjoints`, when given, receives the cotangent of every node visited (for
+ * printing the derivation: the adjoint of z is ∂loss/∂z).
+ */
+export function gradients(b: Builder, loss: Node, wrt: readonly Node[], adjoints?: Map<number, Node>): Map<Node, Node> {
   const order = topoSort([loss]);
   // A node needs a cotangent when it depends on a wanted leaf.
   const wanted = new Set(wrt.map((n) => n.id));
@@ -36,6 +40,7 @@ export function gradients(b: Builder, loss: Node, wrt: readonly Node[]): Map<Nod
     const parts = contributions.get(n.id);
     // Sum at branches, in the order the contributions arrived.
     const g = parts ? parts.reduce((acc, x) => b.add(acc, x)) : undefined;
+    if (g && adjoints) adjoints.set(n.id, g);
     if (wanted.has(n.id)) result.set(n, g ?? b.zeros(n.shape));
     if (!g || n.inputs.length === 0) continue;
     const wants = n.inputs.map((i) => needs.has(i.id));

@@ -67,6 +67,8 @@ export interface Graph {
   grads: Map<string, Node>;
   /** state name → its new value after a training step. */
   updates: Map<string, Node>;
+  /** forward node id → its adjoint (∂loss/∂node), for printing the derivation. */
+  adjoints: Map<number, Node>;
 }
 
 export interface Model {

@@ -96,8 +96,10 @@ export function analyze(program: Program, diags: Diagnostics, opts: AnalyzeOptio
   const leaves = [...params.values()].map((p) => shared.b.param(p.name, p.shape))
     .concat(wrt.map((n) => shared.b.input(n, inputs.get(n)!.shape, false)));
   const graph = (r: typeof t, l: Lowerer): Graph => {
-    const g = gradients(shared.b, r.loss!.node, leaves);
+    const adjoints = new Map<number, Node>();
+    const g = gradients(shared.b, r.loss!.node, leaves, adjoints);
     return {
+      adjoints,
       loss: r.loss!.node,
       outputs: new Map([...r.outs].map(([k, v]) => [k, v.node])),
       grads: new Map(leaves.map((leaf) => [(leaf.attrs as { name: string }).name, g.get(leaf)!])),

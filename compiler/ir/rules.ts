@@ -4,7 +4,7 @@
 // and the shape exactly, except that x·0 → 0 drops a 0·∞ (the usual convention
 // of symbolic differentiation: a zero cotangent prunes the branch).
 import type { Builder } from './builder.js';
-import { COMPARE, isElementwise, type Node, type Op, type OpAttrs } from './node.js';
+import { COMPARE, UNARY, isElementwise, type Node, type Op, type OpAttrs } from './node.js';
 import { shapeEquals, type Shape } from './size.js';
 import { SCALAR as SCALAR_FN } from '../ops/scalar.js';
 
@@ -14,6 +14,7 @@ type RuleTable = { [O in Op]?: Rule<O>[] };
 const constValue = (n: Node): number | undefined =>
   n.op === 'const' ? (n.attrs as OpAttrs['const']).value : undefined;
 const isC = (n: Node, v: number) => constValue(n) === v;
+const isScalar = (n: Node) => n.shape[0].isOne() && n.shape[1].isOne();
 /** x, made to have the given shape (only ever broadcast: the result shape is at least x's). */
 const as = (b: Builder, x: Node, shape: Shape) => (shapeEquals(x.shape, shape) ? x : b.broadcast(x, shape));
 
@@ -73,6 +74,8 @@ const RULES: RuleTable = {
     (_, [x], __, s) => (shapeEquals(x!.shape, s) ? x : undefined),
     (b, [x], _, s) => (x!.op === 'reshape' ? b.reshape(x!.inputs[0]!, s) : undefined),
     (b, [x], _, s) => (x!.op === 'const' ? b.const(constValue(x!)!, s) : undefined),
+    // A broadcast scalar has every shape: reshaping it is broadcasting it.
+    (b, [x], _, s) => (x!.op === 'broadcast' && isScalar(x!.inputs[0]!) ? b.broadcast(x!.inputs[0]!, s) : undefined),
   ],
   broadcast: [
     (_, [x], __, s) => (shapeEquals(x!.shape, s) ? x : undefined),
@@ -124,6 +127,7 @@ function fold(b: Builder, op: Op, inputs: readonly Node[], shape: Shape): Node |
 }
 
 const compareOps = new Set<string>(COMPARE);
+const UNARY_OPS = new Set<string>(UNARY);
 
 export function rewrite<O extends Op>(
   b: Builder,
@@ -137,6 +141,10 @@ export function rewrite<O extends Op>(
   // Comparisons of a value with itself are decided without looking at it.
   if (compareOps.has(op) && inputs[0] === inputs[1]) {
     return b.const(op === 'le' || op === 'ge' || op === 'eq' ? 1 : 0, shape);
+  }
+  // A unary map of a broadcast is the broadcast of the map: compute it on the small tensor.
+  if (UNARY_OPS.has(op) && inputs[0]!.op === 'broadcast') {
+    return b.broadcast(b.make(op, [inputs[0]!.inputs[0]!], attrs), shape);
   }
   for (const rule of (RULES[op] ?? []) as Rule<O>[]) {
     const r = rule(b, inputs, attrs, shape);

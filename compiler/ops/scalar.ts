@@ -23,12 +23,12 @@ export const SCALAR: { [O in ElementwiseOp]: (...x: number[]) => number } = {
   log: Math.log,
   sqrt: Math.sqrt,
   abs: Math.abs,
-  sign: (a) => Math.sign(a!) || 0, // sign(0) = 0, and never -0
+  sign: (a) => (a! > 0 ? 1 : a! < 0 ? -1 : a === 0 ? 0 : a!), // sign(±0) = 0; NaN stays NaN
   sin: Math.sin,
   cos: Math.cos,
   tanh: Math.tanh,
   sigmoid: (a) => sigmoid(a!),
-  relu: (a) => (a! > 0 ? a! : 0),
+  relu: (a) => Math.max(a!, 0), // NaN stays NaN, so that it is reported where it appears
   softplus: (a) => softplus(a!),
   add: (a, c) => a! + c!,
   sub: (a, c) => a! - c!,

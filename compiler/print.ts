@@ -1,0 +1,202 @@
+// Prints IR as `.nn`-like math: the same printer serves `--emit grad`, the
+// comments in generated code, and snapshot tests.
+import { topoSort, type Node, type OpAttrs } from './ir/node.js';
+import type { Model } from './model.js';
+
+/** Binding strength, loosest first, as in the language (spec §4). */
+const enum P { Any = 0, Compare, Add, Mul, Neg, MatMul, Pow, Postfix, Atom }
+
+const FN: Partial<Record<Node['op'], string>> = {
+  exp: 'exp', log: 'log', sqrt: 'sqrt', abs: 'abs', sign: 'sign', sin: 'sin', cos: 'cos',
+  tanh: 'tanh', sigmoid: 'σ', relu: 'relu', softplus: 'softplus',
+};
+const CMP: Partial<Record<Node['op'], string>> = { lt: '<', le: '≤', gt: '>', ge: '≥', eq: '=', ne: '≠' };
+
+export function formatNumber(v: number): string {
+  if (Number.isInteger(v) || !Number.isFinite(v)) return String(v);
+  const s = String(Number(v.toPrecision(6)));
+  return s;
+}
+
+/** How to refer to a node: its name, or undefined to print it inline. */
+export type Namer = (n: Node) => string | undefined;
+
+const isScalarShape = (n: Node) => n.shape[0].isOne() && n.shape[1].isOne();
+
+/** Prints a node as an expression, naming what `name` names. */
+export function printExpr(node: Node, name: Namer): string {
+  return go(node, name, true)[0];
+}
+
+function go(n: Node, name: Namer, top = false): [string, P] {
+  const given = top ? undefined : name(n);
+  if (given !== undefined) return [given, P.Atom];
+  const arg = (i: number, min: P): string => {
+    const [s, p] = go(n.inputs[i]!, name);
+    return p < min ? `(${s})` : s;
+  };
+  const a = n.attrs as Record<string, unknown>;
+  switch (n.op) {
+    case 'param':
+    case 'input':
+    case 'state':
+      return [a.name as string, P.Atom];
+    case 'const':
+      return [formatNumber(a.value as number), (a.value as number) < 0 ? P.Neg : P.Atom];
+    case 'size':
+      return [String(a.size), P.Atom];
+    case 'mask':
+      return [`mask${a.id}(p=${formatNumber(a.p as number)})`, P.Atom];
+    case 'neg':
+      return [`-${arg(0, P.MatMul)}`, P.Neg];
+    case 'add':
+      return [`${arg(0, P.Add)} + ${arg(1, P.Mul)}`, P.Add];
+    case 'sub':
+      return [`${arg(0, P.Add)} - ${arg(1, P.Mul)}`, P.Add];
+    case 'mul': {
+      const scalar = isScalarShape(n.inputs[0]!) || isScalarShape(n.inputs[1]!);
+      return [`${arg(0, P.Mul)} ${scalar ? '*' : '⊙'} ${arg(1, P.Neg)}`, P.Mul];
+    }
+    case 'div':
+      return [`${arg(0, P.Mul)} / ${arg(1, P.Neg)}`, P.Mul];
+    case 'pow':
+      return [`${arg(0, P.Postfix)}^${arg(1, P.Pow)}`, P.Pow];
+    case 'max':
+    case 'min':
+      return [`${n.op}(${arg(0, P.Any)}, ${arg(1, P.Any)})`, P.Atom];
+    case 'lt': case 'le': case 'gt': case 'ge': case 'eq': case 'ne':
+      return [`1[${arg(0, P.Add)} ${CMP[n.op]} ${arg(1, P.Add)}]`, P.Atom];
+    case 'where':
+      return [`where(${arg(0, P.Any)}, ${arg(1, P.Any)}, ${arg(2, P.Any)})`, P.Atom];
+    case 'transpose':
+      return [`${arg(0, P.Atom)}ᵀ`, P.Postfix];
+    case 'reshape': {
+      // A reduction's row shown as the column it is in the language: no mark.
+      const x = n.inputs[0]!;
+      if (['sum', 'rmax', 'logsumexp', 'pick', 'const'].includes(x.op) || !vectorFlip(n)) return go(x, name);
+      return [`${arg(0, P.Atom)}ᵀ`, P.Postfix];
+    }
+    case 'broadcast':
+      return go(n.inputs[0]!, name);
+    case 'matmul': {
+      const { ta, tb } = a as OpAttrs['matmul'];
+      const l = ta ? `${arg(0, P.Atom)}ᵀ` : arg(0, P.MatMul);
+      const r = tb ? `${arg(1, P.Atom)}ᵀ` : arg(1, P.Pow);
+      return [`${l} ${r}`, P.MatMul];
+    }
+    case 'sum':
+    case 'rmax':
+    case 'logsumexp': {
+      const f = n.op === 'rmax' ? 'max' : n.op;
+      const ax = (a as OpAttrs['sum']).axis;
+      return [`${f}(${arg(0, P.Any)}${ax === 'all' ? '' : `, axis=${ax}`})`, P.Atom];
+    }
+    case 'onehot':
+      return [`onehot(${arg(0, P.Any)})`, P.Atom];
+    case 'pick':
+      return [`pick(${arg(0, P.Any)}, ${arg(1, P.Any)})`, P.Atom];
+    case 'gathercols':
+      return [`${arg(0, P.Atom)}[:, ${arg(1, P.Any)}]`, P.Postfix];
+    case 'scattercols':
+      return [`scatter_cols(${arg(0, P.Any)}, ${arg(1, P.Any)}, ${a.cols})`, P.Atom];
+    case 'concat':
+      return [`[${n.inputs.map((_, i) => arg(i, P.Any)).join('; ')}]`, P.Atom];
+    case 'slice':
+      return [`${arg(0, P.Atom)}[${a.start}:${(a.start as { add(x: unknown): unknown }).add(n.shape[0])}]`, P.Postfix];
+    default: {
+      const f = FN[n.op];
+      return [`${f ?? n.op}(${arg(0, P.Any)})`, P.Atom];
+    }
+  }
+}
+
+function vectorFlip(n: Node): boolean {
+  const [r, c] = n.shape;
+  const [r0, c0] = n.inputs[0]!.shape;
+  return r.equals(c0) && c.equals(r0) && !r.equals(r0);
+}
+
+/** The user's view of a node's shape: [4], [4]ᵀ, [3, 5], or nothing for a scalar. */
+export function shapeText(n: Node): string {
+  const [r, c] = n.shape;
+  if (r.isOne() && c.isOne()) return 'scalar';
+  if (c.isOne()) return `[${r}]`;
+  if (r.isOne()) return `[${c}]ᵀ`;
+  return `[${r}, ${c}]`;
+}
+
+/** Nodes worth a line of their own: used more than once, and not trivial to read inline. */
+function trivial(n: Node): boolean {
+  return n.inputs.length === 0 || ((n.op === 'reshape' || n.op === 'broadcast') && trivial(n.inputs[0]!));
+}
+
+export interface DerivativeLine {
+  lhs: string;
+  rhs: string;
+  comment?: string;
+}
+
+/**
+ * The derivative of the loss as equations: shared error signals named δ (one
+ * line each, computed once), then ∂loss/∂θ for every param and wrt input.
+ */
+export function derivativeLines(model: Model, mode: 'train' | 'eval' = 'train'): DerivativeLine[] {
+  const g = mode === 'train' ? model.train : model.eval;
+  const loss = model.loss.name;
+  const forward = new Set(topoSort([g.loss, ...g.outputs.values()]).map((n) => n.id));
+  const roots = [...g.grads.values()];
+  const order = topoSort(roots).filter((n) => !forward.has(n.id));
+  // Being a gradient counts as a use: ∂s/∂b = δ and ∂s/∂W = δ xᵀ share δ.
+  const uses = new Map<number, number>();
+  for (const n of [...order.flatMap((n) => n.inputs), ...roots]) uses.set(n.id, (uses.get(n.id) ?? 0) + 1);
+  const adjointOf = new Map<number, number>();
+  for (const [fwd, adj] of g.adjoints) if (!adjointOf.has(adj.id)) adjointOf.set(adj.id, fwd);
+
+  const shared = order.filter((n) => (uses.get(n.id) ?? 0) > 1 && !trivial(n) && !model.names.has(n.id));
+  const names = new Map<number, string>();
+  const signals = shared.filter((n) => adjointOf.has(n.id));
+  let t = 0;
+  for (const n of shared) {
+    const fwd = adjointOf.get(n.id);
+    const fwdName = fwd === undefined ? undefined : model.names.get(fwd);
+    names.set(n.id, fwd !== undefined ? (signals.length === 1 ? 'δ' : `δ_${fwdName ?? ++t}`) : `t${++t}`);
+  }
+  const namer: Namer = (n) => names.get(n.id) ?? model.names.get(n.id);
+  const lines: DerivativeLine[] = [];
+  for (const n of shared) {
+    const fwd = adjointOf.get(n.id);
+    const of = fwd === undefined ? undefined : model.names.get(fwd) ?? `(${printExpr(findNode(model, fwd)!, namer)})`;
+    lines.push({
+      lhs: names.get(n.id)!,
+      rhs: printExpr(n, namer),
+      comment: `${of && of.length < 32 ? `∂${loss}/∂${of}, ` : ''}shape ${shapeText(n)}`,
+    });
+  }
+  for (const [name, node] of g.grads) {
+    lines.push({ lhs: `∂${loss}/∂${name}`, rhs: namer(node) ?? printExpr(node, namer), comment: `shape ${shapeText(node)}` });
+  }
+  return lines;
+}
+
+function findNode(model: Model, id: number): Node | undefined {
+  return topoSort([model.train.loss, ...model.train.grads.values()]).find((n) => n.id === id);
+}
+
+/** The forward equations as the model computes them (named nodes only). */
+export function forwardLines(model: Model, mode: 'train' | 'eval' = 'train'): DerivativeLine[] {
+  const g = mode === 'train' ? model.train : model.eval;
+  const namer: Namer = (n) => model.names.get(n.id);
+  return topoSort([g.loss, ...g.outputs.values()])
+    .filter((n) => model.names.has(n.id))
+    .map((n) => ({ lhs: model.names.get(n.id)!, rhs: printExpr(n, namer), comment: `shape ${shapeText(n)}` }));
+}
+
+export function formatLines(lines: DerivativeLine[]): string {
+  const width = Math.max(0, ...lines.map((l) => `${l.lhs} = ${l.rhs}`.length));
+  return lines
+    .map((l) => {
+      const eq = `${l.lhs} = ${l.rhs}`;
+      return l.comment ? `${eq.padEnd(width)}   # ${l.comment}` : eq;
+    })
+    .join('\n');
+}

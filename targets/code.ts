@@ -1,0 +1,42 @@
+// A small indentation-aware text builder for generated code.
+export class Code {
+  private readonly out: string[] = [];
+  private depth = 0;
+
+  constructor(private readonly unit = '  ') {}
+
+  line(s = ''): this {
+    this.out.push(s ? this.unit.repeat(this.depth) + s : '');
+    return this;
+  }
+
+  lines(text: string): this {
+    for (const l of text.split('\n')) this.line(l);
+    return this;
+  }
+
+  /** `head {`, the body one level in, then `}` (or `close`). */
+  block(head: string, body: () => void, close = '}'): this {
+    this.line(`${head} {`);
+    this.depth++;
+    body();
+    this.depth--;
+    return this.line(close);
+  }
+
+  indent(body: () => void): this {
+    this.depth++;
+    body();
+    this.depth--;
+    return this;
+  }
+
+  comment(text: string, mark = '//'): this {
+    for (const l of text.split('\n')) this.line(`${mark} ${l}`);
+    return this;
+  }
+
+  toString(): string {
+    return this.out.join('\n') + '\n';
+  }
+}

@@ -1,0 +1,45 @@
+// Initializers (spec §2) as code: the same formulas and random streams on every
+// target, so the same seed gives the same params everywhere.
+import type { ParamInfo } from '../compiler/model.js';
+import type { Shape } from '../compiler/ir/size.js';
+
+/** Fan-in and fan-out: W [out, in] has fan-in `in`; a vector's are both its length. */
+export function fans(p: ParamInfo, size: (s: Shape[number]) => string): [string, string] {
+  const d = p.type.dims;
+  if (d.length === 2) return [size(d[1]!), size(d[0]!)];
+  if (d.length === 1) return [size(d[0]!), size(d[0]!)];
+  return ['1', '1'];
+}
+
+/**
+ * A JS expression for element k of param `p` (param number `stream`, from 1),
+ * in terms of `seed`, `k`, and the helpers uniform() and normal().
+ */
+export function initExpr(p: ParamInfo, stream: number, size: (s: Shape[number]) => string): string {
+  const a = p.init.args;
+  const [fin, fout] = fans(p, size);
+  const u = `(2 * uniform(seed, ${stream}, k) - 1)`; // U(−1, 1)
+  const n = `normal(seed, ${stream}, k)`;
+  switch (p.init.name) {
+    case 'zeros':
+      return '0';
+    case 'ones':
+      return '1';
+    case 'const':
+      return String(a.c);
+    case 'normal':
+      return `${a.std} * ${n}`;
+    case 'uniform':
+      return `${a.r} * ${u}`;
+    case 'small':
+      return `0.01 * ${n}`;
+    case 'xavier':
+      // U(−r, r) has variance r²/3 = 2/(fan_in + fan_out).
+      return `Math.sqrt(6 / (${fin} + ${fout})) * ${u}`;
+    case 'xavier_normal':
+      return `Math.sqrt(2 / (${fin} + ${fout})) * ${n}`;
+    case 'he':
+      return `Math.sqrt(2 / ${fin}) * ${n}`;
+  }
+  throw new Error(`internal: initializer ${p.init.name}`);
+}

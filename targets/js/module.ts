@@ -1,0 +1,327 @@
+// The self-contained CPU module (cli-and-modules.md): plain loops over typed
+// arrays, no imports, buffers planned once per set of run-time sizes.
+import { topoSort, type Node } from '../../compiler/ir/node.js';
+import type { Size } from '../../compiler/ir/size.js';
+import type { Graph, InputInfo, Model } from '../../compiler/model.js';
+import { printExpr } from '../../compiler/print.js';
+import { hash3, normal, uniform } from '../../runtime/random.js';
+import { maskStream } from '../../compiler/interpret.js';
+import { Code } from '../code.js';
+import { initExpr } from '../init.js';
+import { Names } from '../names.js';
+import { plan, type Plan } from '../plan.js';
+import { emitStep, type JsContext } from './kernels.js';
+import { emitUpdate, OPTIMIZER_SLOTS, scheduleExpr } from './optimizer.js';
+import { JS_HELPERS, jsSpelling } from './spelling.js';
+
+export interface JsModuleOptions {
+  precision?: 'f32' | 'f64';
+  /** The model's file name, for the header. */
+  source?: string;
+  version?: string;
+}
+
+/** Identifiers the module defines itself; user names are kept clear of them. */
+const OWN = [
+  'create', 'hash3', 'uniform', 'normal', 'sigmoid', 'softplus', 'sign', 'square', 'F', 'seed', 'dims', 't', 'lr', 'lr0',
+  'training', 'params', 'shapes', 'inputs', 'k', 'i', 'j', 'c', 'acc', 'aik', 'm', 's', 'g', 'v', 'norm2', 'scale',
+  'c1', 'c2', 'result', 'fail', 'checkLabels', 'copyIn', 'load', 'state', 'step', 'grad', 'forward', 'train', 'eval',
+];
+
+type ProgramKind = 'forward' | 'grad';
+interface Program {
+  fn: string;
+  kind: ProgramKind;
+  graph: Graph;
+  plan: Plan;
+  inputs: InputInfo[];
+}
+
+export function emitJsModule(model: Model, opts: JsModuleOptions = {}): string {
+  const names = new Names();
+  names.claim(...OWN);
+  const code = new Code();
+  const runtimeDims = model.dims.filter((d) => d.value === undefined);
+  const dimVar = new Map(runtimeDims.map((d) => [d.name, names.fresh(d.name)]));
+  const size = (s: Size) => s.toCode((d) => dimVar.get(d) ?? d);
+  const spell = jsSpelling(size);
+  const leafVar = new Map<string, string>();
+  for (const t of [...model.params, ...model.inputs, ...model.states]) leafVar.set(t.name, names.fresh(t.name));
+  const q = (s: string) => JSON.stringify(s);
+  const F = opts.precision === 'f64' ? 'Float64Array' : 'Float32Array';
+
+  // Programs: forward and grad, for each mode that differs.
+  const modes: ('train' | 'eval')[] = model.hasModes ? ['train', 'eval'] : ['train'];
+  const programs: Program[] = [];
+  for (const mode of modes) {
+    const graph = model[mode];
+    for (const kind of ['forward', 'grad'] as const) {
+      const roots = kind === 'forward'
+        ? [graph.loss, ...graph.outputs.values()]
+        : [graph.loss, ...graph.grads.values(), ...(mode === 'train' ? graph.updates.values() : [])];
+      const p = plan(roots);
+      const used = new Set(p.order.filter((n) => n.op === 'input').map((n) => (n.attrs as { name: string }).name));
+      programs.push({ fn: `${kind}_${mode}`, kind, graph, plan: p, inputs: model.inputs.filter((i) => used.has(i.name)) });
+    }
+  }
+
+  header(code, model, opts);
+  code.line(`const F = ${F};`).line();
+  code.lines(JS_HELPERS).line();
+  code.comment('Counter-based random numbers: the same draws in every gradc target.');
+  for (const f of [hash3, uniform, normal]) code.lines(f.toString()).line();
+
+  code.block('export function create(opts = {})', () => {
+    code.line('const seed = opts.seed ?? 0;');
+    code.line('const dims = opts.dims ?? {};');
+    const fixed = model.dims.filter((d) => d.value !== undefined);
+    if (fixed.length) code.comment(`Sizes fixed at compile time: ${fixed.map((d) => `${d.name} = ${d.value}`).join(', ')}.`);
+    for (const d of runtimeDims) {
+      code.comment(`${d.name}: given to create(), or read from the inputs at each call.`);
+      code.line(`let ${dimVar.get(d.name)} = dims[${q(d.name)}] ?? 0;`);
+      code.line(`const ${dimVar.get(d.name)}_fixed = dims[${q(d.name)}] !== undefined;`);
+    }
+    code.line('const params = {};').line('const shapes = {};').line('let training = true;').line('let t = 0;');
+    emitParams(code, model, leafVar, size);
+    emitOptimizerState(code, model, leafVar, names, size);
+    for (const s of model.states) {
+      code.line(`const ${leafVar.get(s.name)} = new F(${size(s.shape[0].mul(s.shape[1]))}).fill(${s.init});`);
+    }
+    for (const i of model.inputs) {
+      const scalar = i.shape[0].isOne() && i.shape[1].isOne();
+      code.line(scalar ? `const ${leafVar.get(i.name)} = new ${i.int ? 'Int32Array' : 'F'}(1);` : `let ${leafVar.get(i.name)};`);
+    }
+    code.line();
+    for (const p of programs) emitProgram(code, model, p, { names, leafVar, dimVar, size, spell, q });
+    emitApi(code, model, leafVar, names, size, q);
+  });
+  return code.toString();
+}
+
+function header(code: Code, model: Model, opts: JsModuleOptions): void {
+  code.comment(`Generated by gradc ${opts.version ?? ''} from ${opts.source ?? 'a .nn model'}. Do not edit: edit the model and recompile.`);
+  code.comment('A self-contained ES module: plain loops over typed arrays, no dependencies.');
+  code.comment('');
+  code.comment('The model:');
+  const namer = (n: Node) => model.names.get(n.id);
+  for (const n of topoSort([model.train.loss, ...model.train.outputs.values()])) {
+    if (model.names.has(n.id)) code.comment(`  ${model.names.get(n.id)} = ${printExpr(n, namer)}`);
+  }
+  code.comment(`  loss: ${model.loss.name}`);
+}
+
+function emitParams(code: Code, model: Model, leafVar: Map<string, string>, size: (s: Size) => string): void {
+  model.params.forEach((p, index) => {
+    const v = leafVar.get(p.name)!;
+    const needs = [...new Set(p.type.dims.flatMap((d) => d.dims))];
+    for (const d of needs) {
+      code.line(`if (!${d}_fixed) throw new Error(${JSON.stringify(`param '${p.name}' is sized by dim '${d}', which has no value: pass create({ dims: { ${d}: … } })`)});`);
+    }
+    const shape = `[${p.type.dims.map(size).join(', ')}]`;
+    code.comment(`${p.name} : ${shape === '[]' ? 'scalar' : shape}${p.value !== undefined ? ' = (value in the model)' : ` ~ ${p.init.name}`}`);
+    code.line(`const ${v} = new F(${size(p.shape[0].mul(p.shape[1]))});`);
+    code.line(`params[${JSON.stringify(p.name)}] = ${v};`).line(`shapes[${JSON.stringify(p.name)}] = ${shape};`);
+    if (p.value !== undefined) code.line(`${v}.set(${JSON.stringify([p.value].flat(3))});`);
+    else {
+      const e = initExpr(p, index + 1, size);
+      if (e !== '0') code.line(`for (let k = 0; k < ${v}.length; k++) ${v}[k] = ${e};`);
+    }
+  });
+}
+
+function emitOptimizerState(code: Code, model: Model, leafVar: Map<string, string>, names: Names, size: (s: Size) => string): void {
+  const slots = OPTIMIZER_SLOTS[model.optimizer.name] ?? [];
+  if (!slots.length) return;
+  code.comment(`Optimizer state (${model.optimizer.name}): ${slots.join(', ')} per param.`);
+  for (const p of model.params) {
+    for (const s of slots) code.line(`const ${slotVar(leafVar, names, p.name, s)} = new F(${size(p.shape[0].mul(p.shape[1]))});`);
+  }
+}
+
+const slotNames = new WeakMap<Names, Map<string, string>>();
+function slotVar(leafVar: Map<string, string>, names: Names, param: string, slot: string): string {
+  let m = slotNames.get(names);
+  if (!m) slotNames.set(names, (m = new Map()));
+  const key = `${param}.${slot}`;
+  if (!m.has(key)) m.set(key, names.fresh(`${leafVar.get(param)}_${slot}`));
+  return m.get(key)!;
+}
+
+interface Env {
+  names: Names;
+  leafVar: Map<string, string>;
+  dimVar: Map<string, string>;
+  size: (s: Size) => string;
+  spell: ReturnType<typeof jsSpelling>;
+  q: (s: string) => string;
+}
+
+function emitProgram(code: Code, model: Model, prog: Program, env: Env): void {
+  const { plan: p, fn } = prog;
+  const { names, leafVar, size, q } = env;
+  const slotVars = p.slotSizes.map((_, k) => names.fresh(`${fn}_buf${k}`));
+  const nodeVar = new Map<number, string>();
+  const varOf = (n: Node): string => {
+    const st = p.storage.get(n.id)!;
+    if (st === 'leaf') return leafVar.get((n.attrs as { name: string }).name)!;
+    if (st === 'view' && n.op === 'reshape') return varOf(p.viewOf.get(n.id)!);
+    let v = nodeVar.get(n.id);
+    if (!v) {
+      const base = model.names.get(n.id);
+      v = names.fresh(base ? base : `t${n.id}`);
+      nodeVar.set(n.id, v);
+    }
+    return v;
+  };
+  const cx: JsContext = {
+    plan: p,
+    spell: env.spell,
+    name: varOf,
+    offset: () => '0',
+    describe: (n) => `${model.names.get(n.id) ?? varOf(n)} = ${printExpr(n, (m) => (m === n ? undefined : p.storage.get(m.id) === 'inline' ? undefined : model.names.get(m.id) ?? varOf(m)))}`,
+    maskStream: (id) => `(${id} + 1) * 1000003 + t`,
+  };
+  void maskStream; // the interpreter's formula, spelled above
+
+  const key = env.dimVar.size ? [...env.dimVar.values()].join(' + "," + ') : '"fixed"';
+  const allocated = names.fresh(`${fn}_sizes`);
+  const views = p.order.filter((n) => p.storage.get(n.id) === 'view' && n.op === 'slice');
+  code.line(`let ${allocated} = "";`);
+  if (slotVars.length) code.line(`let ${slotVars.join(', ')};`);
+  for (const v of views) code.line(`let ${varOf(v)};`);
+  const result = names.fresh(`${fn}_result`);
+  const updates = prog.kind === 'grad' && prog.graph.updates.size && prog.fn.endsWith('train');
+  code.line(`const ${result} = ${prog.kind === 'forward' ? '{ loss: 0, outputs: {} }' : `{ loss: 0, grad: {}${updates ? ', updates: {}' : ''} }`};`);
+
+  code.block(`function ${fn}(inputs)`, () => {
+    emitBind(code, model, prog, env);
+    code.comment('Buffers are planned once for each set of run-time sizes, then reused.');
+    code.block(`if (${allocated} !== String(${key}))`, () => {
+      code.line(`${allocated} = String(${key});`);
+      p.slotSizes.forEach((s, k) => code.line(`${slotVars[k]} = new F(${size(s[0].mul(s[1]))});`));
+      for (const v of views) {
+        const x = p.viewOf.get(v.id)!;
+        const start = (v.attrs as { start: Size }).start.mul(v.shape[1]);
+        code.line(`${varOf(v)} = ${varOf(x)}.subarray(${size(start)}, ${size(start.add(v.shape[0].mul(v.shape[1])))});`);
+      }
+    });
+    const aliases = p.steps.filter((s) => p.storage.get(s.node.id) === 'buffer').map((s) => `${varOf(s.node)} = ${slotVars[p.slot.get(s.node.id)!]}`);
+    if (aliases.length) code.line(`const ${aliases.join(', ')};`);
+    for (const s of p.steps) emitStep(code, cx, s.node);
+    const value = (n: Node) => {
+      const st = p.storage.get(n.id)!;
+      const scalar = n.shape[0].isOne() && n.shape[1].isOne();
+      if (st === 'scalar') return varOf(n);
+      if (scalar) return `${varOf(n)}[0]`;
+      return varOf(n);
+    };
+    code.line(`${result}.loss = ${value(prog.graph.loss)};`);
+    if (prog.kind === 'forward') {
+      for (const [name, n] of prog.graph.outputs) code.line(`${result}.outputs[${q(name)}] = ${value(n)};`);
+    } else {
+      for (const [name, n] of prog.graph.grads) code.line(`${result}.grad[${q(name)}] = ${value(n)};`);
+      // New running statistics, committed by step().
+      if (updates) for (const [name, n] of prog.graph.updates) code.line(`${result}.updates[${q(name)}] = ${value(n)};`);
+    }
+    code.line(`return ${result};`);
+  });
+  code.line();
+}
+
+/** Reads the inputs a program uses: checks presence, lengths and labels, binds run-time dims. */
+function emitBind(code: Code, model: Model, prog: Program, env: Env): void {
+  const { leafVar, dimVar, size, q } = env;
+  for (const i of prog.inputs) {
+    const v = leafVar.get(i.name)!;
+    const scalar = i.shape[0].isOne() && i.shape[1].isOne();
+    code.line(`if (inputs[${q(i.name)}] === undefined) throw new Error(${q(`missing input '${i.name}'`)});`);
+    if (scalar) {
+      code.line(`${v}[0] = typeof inputs[${q(i.name)}] === 'number' ? inputs[${q(i.name)}] : inputs[${q(i.name)}][0];`);
+    } else code.line(`${v} = inputs[${q(i.name)}];`);
+  }
+  // Run-time dims from the first input that holds a multiple of them.
+  for (const [dim, dv] of dimVar) {
+    const from = prog.inputs.find((i) => i.shape[0].mul(i.shape[1]).linearIn()?.dim === dim);
+    if (!from) continue;
+    const { factor } = from.shape[0].mul(from.shape[1]).linearIn()!;
+    code.block(`if (!${dv}_fixed)`, () => {
+      code.line(`${dv} = ${leafVar.get(from.name)}.length${factor === 1 ? '' : ` / ${factor}`};`);
+      code.line(`if (!(Number.isInteger(${dv}) && ${dv} > 0)) throw new Error(\`input '${from.name}' has \${${leafVar.get(from.name)}.length} elements, not a positive multiple of ${factor}\`);`);
+    });
+  }
+  for (const i of prog.inputs) {
+    const v = leafVar.get(i.name)!;
+    const n = size(i.shape[0].mul(i.shape[1]));
+    const dims = `[${i.type.dims.map((d) => d.key).join(', ')}]`;
+    for (const d of i.shape[0].mul(i.shape[1]).dims) {
+      if (!prog.inputs.some((j) => j.shape[0].mul(j.shape[1]).linearIn()?.dim === d)) {
+        code.line(`if (!${dimVar.get(d)}) throw new Error(${q(`dim '${d}' cannot be read from the inputs: pass create({ dims: { ${d}: … } })`)});`);
+      }
+    }
+    code.line(`if (${v}.length !== ${n}) throw new Error(\`input '${i.name}' has \${${v}.length} elements; its shape ${dims} needs \${${n}}\`);`);
+    if (i.int && i.bound) {
+      const bound = size(i.bound);
+      code.block(`for (let k = 0; k < ${v}.length; k++)`, () => {
+        code.line(`const c = ${v}[k];`);
+        code.line(`if (!(Number.isInteger(c) && c >= 0 && c < ${bound})) throw new RangeError(\`input '${i.name}'[\${k}] is \${c}: must be an integer in [0, \${${bound}})\`);`);
+      });
+    }
+  }
+}
+
+function emitApi(code: Code, model: Model, leafVar: Map<string, string>, names: Names, size: (s: Size) => string, q: (s: string) => string): void {
+  const pick = (kind: ProgramKind) =>
+    model.hasModes ? `(training ? ${kind}_train(inputs) : ${kind}_eval(inputs))` : `${kind}_train(inputs)`;
+  code.block('function forward(inputs)', () => code.line(`return ${pick('forward')};`));
+  code.block('function grad(inputs)', () => code.line(`return ${pick('grad')};`));
+
+  // step: gradient, then the fused optimizer update, then state updates.
+  const opt = model.optimizer;
+  const slots = OPTIMIZER_SLOTS[opt.name] ?? [];
+  code.block('function step(inputs)', () => {
+    code.line(`const r = ${pick('grad')};`);
+    code.line('const loss = r.loss;');
+    code.line('t += 1;');
+    code.line(`const lr0 = ${opt.args.lr as number};`);
+    code.line(`const lr = ${scheduleExpr(model.schedule)};`);
+    code.comment(`${opt.name}${Object.entries(opt.args).map(([k, v]) => ` ${k}=${v}`).join('')}, schedule ${model.schedule.name}`);
+    emitUpdate(code, opt, model.params.map((p) => {
+      const scalar = p.shape[0].isOne() && p.shape[1].isOne();
+      return {
+        param: leafVar.get(p.name)!,
+        grad: (k: string) => (scalar ? `(typeof r.grad[${q(p.name)}] === 'number' ? r.grad[${q(p.name)}] : r.grad[${q(p.name)}][${k}])` : `r.grad[${q(p.name)}][${k}]`),
+        size: size(p.shape[0].mul(p.shape[1])),
+        slots: Object.fromEntries(slots.map((s) => [s, slotVar(leafVar, names, p.name, s)])),
+      };
+    }));
+    if (model.states.length) {
+      code.block('if (training)', () => {
+        for (const s of model.states) {
+          const src = `r.updates[${q(s.name)}]`;
+          code.line(`if (typeof ${src} === 'number') ${leafVar.get(s.name)}[0] = ${src}; else ${leafVar.get(s.name)}.set(${src});`);
+        }
+      });
+    }
+    code.line('return loss;');
+  });
+
+  // state() / load(): params, optimizer slots, running statistics, step count.
+  const entries: [string, string][] = [
+    ...model.params.map((p) => [p.name, leafVar.get(p.name)!] as [string, string]),
+    ...model.params.flatMap((p) => slots.map((s) => [`${p.name}.${s}`, slotVar(leafVar, names, p.name, s)] as [string, string])),
+    ...model.states.map((s) => [`@${s.name}`, leafVar.get(s.name)!] as [string, string]),
+  ];
+  code.block('function state()', () => {
+    code.line(`return { ${entries.map(([k, v]) => `${q(k)}: ${v}.slice()`).join(', ')}${entries.length ? ', ' : ''}"@step": F.of(t) };`);
+  });
+  code.block('function load(saved)', () => {
+    for (const [k, v] of entries) {
+      code.line(`if (saved[${q(k)}] !== undefined) {`);
+      code.line(`  if (saved[${q(k)}].length !== ${v}.length) throw new Error(\`state '${k}' has \${saved[${q(k)}].length} values; expected \${${v}.length}\`);`);
+      code.line(`  ${v}.set(saved[${q(k)}]);`);
+      code.line('}');
+    }
+    code.line('if (saved["@step"] !== undefined) t = saved["@step"][0];');
+  });
+  code.line('return { params, shapes, forward, grad, step, state, load, train() { training = true; }, eval() { training = false; } };');
+}
