@@ -1,0 +1,95 @@
+// gradc check MODEL.nn: every gradient against central finite differences of
+// the loss, in float64, with the generated module itself.
+import type { InputInfo, Model } from '../../compiler/model.js';
+import { toArrays } from '../../runtime/instantiate.js';
+import { normal, uniform } from '../../runtime/random.js';
+import { bindValues } from '../../runtime/values.js';
+import { UsageError, UserError } from '../errors.js';
+import { parseDims, readModel } from '../load.js';
+import { parseSeed, prepare, readValues, type RunOptions } from './grad.js';
+
+export interface CheckOptions extends RunOptions {
+  tol?: string;
+  max?: string;
+  json?: boolean;
+}
+
+export interface TensorCheck {
+  name: string;
+  checked: number;
+  size: number;
+  maxRelError: number;
+  ok: boolean;
+}
+
+/** Run-time dims that no value binds get this size in `check` (documented in the README). */
+export const DEFAULT_RUNTIME_DIM = 3;
+
+/** Seeded random values for inputs without one: N(0, 1), or labels uniform below their bound. */
+export function randomInput(seed: number) {
+  return (i: InputInfo, dims: Record<string, number>): Float64Array => {
+    for (const d of i.shape[0].mul(i.shape[1]).dims) dims[d] ??= DEFAULT_RUNTIME_DIM;
+    const n = i.shape[0].mul(i.shape[1]).eval(dims);
+    const stream = 7919 + i.name.length * 131 + i.name.charCodeAt(0);
+    if (i.int) {
+      if (!i.bound) throw new UserError(`values: error: no value for the int input '${i.name}' (and no known range to draw one from)`);
+      const b = i.bound.eval(dims);
+      return Float64Array.from({ length: n }, (_, k) => Math.floor(uniform(seed, stream, k) * b));
+    }
+    return Float64Array.from({ length: n }, (_, k) => normal(seed, stream, k));
+  };
+}
+
+export async function checkGradients(model: Model, opts: CheckOptions, given: Record<string, import('../../compiler/model.js').JsonValue>, vfile: string): Promise<TensorCheck[]> {
+  const tol = opts.tol === undefined ? 1e-5 : Number(opts.tol);
+  const max = opts.max === undefined ? 400 : Number(opts.max);
+  if (!(tol > 0) || !(max > 0)) throw new UsageError('--tol and --max want positive numbers');
+  const seed = parseSeed(opts.seed);
+  const values = bindValues(model, vfile, given, {}, randomInput(seed));
+  const m = await prepare(model, values, opts, 'f64');
+  const inputs = toArrays(model, values.inputs, 'f64') as Record<string, Float64Array | Int32Array>;
+  const analytic = m.grad(inputs);
+  const grads = Object.fromEntries(Object.entries(analytic.grad).map(([k, v]) => [k, typeof v === 'number' ? [v] : Array.from(v)]));
+  const lossAt = () => m.forward(inputs).loss;
+  const results: TensorCheck[] = [];
+  for (const [name, g] of Object.entries(grads)) {
+    const target = (m.params[name] ?? inputs[name]) as Float64Array;
+    const n = target.length;
+    // Every element, or an even sample of them for large tensors.
+    const picks = n <= max ? [...Array(n).keys()] : Array.from({ length: max }, (_, k) => Math.floor((k * n) / max));
+    let worst = 0;
+    for (const k of picks) {
+      const x = target[k]!;
+      const h = 1e-6 * Math.max(1, Math.abs(x));
+      target[k] = x + h;
+      const up = lossAt();
+      target[k] = x - h;
+      const down = lossAt();
+      target[k] = x;
+      const numeric = (up - down) / (2 * h);
+      const a = g[k]!;
+      const err = Math.abs(a - numeric) / Math.max(Math.abs(a), Math.abs(numeric), 1e-6);
+      worst = Math.max(worst, Number.isNaN(err) ? Infinity : err);
+    }
+    results.push({ name, checked: picks.length, size: n, maxRelError: worst, ok: worst <= tol });
+  }
+  return results;
+}
+
+export async function checkCommand(file: string, opts: CheckOptions): Promise<number> {
+  const { model } = readModel(file, parseDims(opts.dim), true);
+  const { file: vfile, given } = readValues(opts.at);
+  const results = await checkGradients(model, opts, given, vfile);
+  const ok = results.every((r) => r.ok);
+  if (opts.json) {
+    process.stdout.write(JSON.stringify({ ok, tensors: results }) + '\n');
+  } else {
+    const w = Math.max(6, ...results.map((r) => r.name.length));
+    process.stdout.write(`${'tensor'.padEnd(w)}  ${'checked'.padStart(9)}  max rel. error  \n`);
+    for (const r of results) {
+      process.stdout.write(`${r.name.padEnd(w)}  ${`${r.checked}/${r.size}`.padStart(9)}  ${r.maxRelError.toExponential(2).padStart(14)}  ${r.ok ? 'ok' : 'FAIL'}\n`);
+    }
+    process.stdout.write(ok ? 'all gradients agree with finite differences\n' : 'some gradients disagree with finite differences\n');
+  }
+  return ok ? 0 : 1;
+}

@@ -1,0 +1,86 @@
+// gradc MODEL.nn: writes the modules of the chosen targets and prints a summary;
+// with --emit KIND, prints one representation instead.
+import { basename, dirname, extname, join } from 'node:path';
+import { graphCost } from '../../compiler/cost.js';
+import type { Model } from '../../compiler/model.js';
+import { derivativeLines, formatLines, forwardLines } from '../../compiler/print.js';
+import { printIr } from '../../compiler/print-ir.js';
+import { writeFileAtomic } from '../../runtime/files.js';
+import { TARGETS, type TargetName } from '../../targets/index.js';
+import { plan } from '../../targets/plan.js';
+import { UsageError } from '../errors.js';
+import { parseDims, readModel } from '../load.js';
+import { VERSION } from '../version.js';
+
+export interface CompileOptions {
+  output?: string;
+  target?: string;
+  emit?: string;
+  dim?: string[];
+  precision?: 'f32' | 'f64';
+  eval?: boolean;
+}
+
+/** Printers for --emit; other issues add latex, dot, svg and wgsl. */
+export const EMITTERS: Record<string, (model: Model, file: string, opts: CompileOptions) => string> = {
+  grad: (model, _, opts) => {
+    const mode = opts.eval ? 'eval' : 'train';
+    return `# forward\n${formatLines(forwardLines(model, mode))}\n\n# derivative\n${formatLines(derivativeLines(model, mode))}\n`;
+  },
+  ir: (model, _, opts) => printIr(model, opts.eval ? 'eval' : 'train'),
+  js: (model, file, opts) => TARGETS.js!.files(model, base(file), { precision: opts.precision, source: basename(file), version: VERSION })[0]!.text,
+};
+
+const base = (file: string) => basename(file, extname(file));
+
+export function compileCommand(file: string, opts: CompileOptions): number {
+  if (opts.emit !== undefined && !Object.hasOwn(EMITTERS, opts.emit)) {
+    throw new UsageError(`--emit wants one of ${Object.keys(EMITTERS).join(', ')}; not '${opts.emit}'`);
+  }
+  const targets = targetList(opts.target);
+  const { model } = readModel(file, parseDims(opts.dim));
+  if (opts.emit) {
+    process.stdout.write(EMITTERS[opts.emit]!(model, file, opts));
+    return 0;
+  }
+  const dir = opts.output ?? dirname(file);
+  const written: string[] = [];
+  // Everything is generated before anything is written.
+  const files = targets.flatMap((t) => TARGETS[t]!.files(model, base(file), { precision: opts.precision, source: basename(file), version: VERSION }));
+  for (const f of files) {
+    writeFileAtomic(join(dir, f.name), f.text);
+    written.push(join(dir, f.name));
+  }
+  process.stdout.write(summary(model, file, written));
+  return 0;
+}
+
+function targetList(t: string | undefined): TargetName[] {
+  const list: TargetName[] = t === undefined || t === 'all' ? ['js', 'wgsl'] : t === 'js' || t === 'wgsl' ? [t] : [];
+  if (!list.length) throw new UsageError(`--target wants js, wgsl or all; not '${t}'`);
+  const missing = list.filter((x) => !TARGETS[x]);
+  if (t !== undefined && t !== 'all' && missing.length) throw new UsageError(`the ${missing.join(', ')} target is not available in this version of gradc`);
+  return list.filter((x) => TARGETS[x]);
+}
+
+/** One screen: params and shapes, forward/backward cost, kernels, files. */
+export function summary(model: Model, file: string, written: string[]): string {
+  const lines: string[] = [];
+  const shape = (dims: { key: string }[]) => (dims.length ? `[${dims.map((d) => d.key).join(', ')}]` : 'scalar');
+  lines.push(`${basename(file)}: loss ${model.loss.name}${model.outputs.length ? `, outputs ${model.outputs.map((o) => o.name).join(', ')}` : ''}`);
+  const count = model.params.reduce((n, p) => n + (p.shape[0].mul(p.shape[1]).constant ?? NaN), 0);
+  lines.push(`params (${Number.isNaN(count) ? 'sized at create()' : `${count} numbers`}):`);
+  for (const p of model.params) lines.push(`  ${p.name.padEnd(10)} ${shape(p.type.dims).padEnd(14)} ~ ${p.init.name}`);
+  if (model.inputs.length) {
+    lines.push('inputs:');
+    for (const i of model.inputs) lines.push(`  ${i.name.padEnd(10)} ${shape(i.type.dims).padEnd(14)}${i.int ? ' int' : ''}${model.wrt.includes(i.name) ? '  (wrt)' : ''}`);
+  }
+  const { forward, backward } = graphCost(model.train);
+  lines.push(`forward:  ${forward.ops} ops, ${forward.flops.key} flops`);
+  lines.push(`backward: ${backward.ops} ops, ${backward.flops.key} flops`);
+  const g = plan([model.train.loss, ...model.train.grads.values()]);
+  lines.push(`grad program: ${g.steps.length} loops, ${g.slotSizes.length} buffers`);
+  lines.push(`optimizer: ${model.optimizer.name}, schedule: ${model.schedule.name}`);
+  if (written.length) lines.push(`wrote ${written.join(', ')}`);
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,20 @@
+// The interface of a generated module (cli-and-modules.md), for TypeScript
+// users of gradc's own code. Generated `.d.ts` files spell the same thing.
+export type InputValue = Float32Array | Float64Array | Int32Array | ArrayLike<number> | number;
+export type ResultValue = Float32Array | Float64Array | number;
+
+export interface GeneratedModel {
+  params: Record<string, Float32Array | Float64Array>;
+  shapes: Record<string, number[]>;
+  forward(inputs: Record<string, InputValue>): { loss: number; outputs: Record<string, ResultValue> };
+  grad(inputs: Record<string, InputValue>): { loss: number; grad: Record<string, ResultValue> };
+  step(inputs: Record<string, InputValue>): number;
+  train(): void;
+  eval(): void;
+  state(): Record<string, Float32Array | Float64Array>;
+  load(state: Record<string, ArrayLike<number>>): void;
+}
+
+export interface GeneratedModule {
+  create(opts?: { dims?: Record<string, number>; seed?: number }): GeneratedModel;
+}

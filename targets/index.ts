@@ -1,0 +1,35 @@
+// The targets gradc compiles to, and the files each writes.
+import type { Model } from '../compiler/model.js';
+import { emitDts } from './js/dts.js';
+import { emitJsModule } from './js/module.js';
+
+export type TargetName = 'js' | 'wgsl';
+
+export interface EmitOptions {
+  precision?: 'f32' | 'f64';
+  /** The model's file name, for headers and comments. */
+  source?: string;
+  version?: string;
+}
+
+export interface OutputFile {
+  /** File name relative to the output folder. */
+  name: string;
+  text: string;
+}
+
+export interface Target {
+  /** The files for a model whose base name is `base` (window.nn → window). */
+  files(model: Model, base: string, opts: EmitOptions): OutputFile[];
+}
+
+export const TARGETS: Record<TargetName, Target | undefined> = {
+  js: {
+    files: (model, base, opts) => [
+      { name: `${base}.js`, text: emitJsModule(model, opts) },
+      { name: `${base}.d.ts`, text: emitDts(model, opts.precision) },
+    ],
+  },
+  // The WGSL target is issue 3 (targets/wgsl/).
+  wgsl: undefined,
+};
