@@ -21,6 +21,13 @@ export class Names {
     for (const n of names) this.used.add(n);
   }
 
+  /** A scope inside this one: it avoids every name used here so far, and its own names stay inside. */
+  child(): Names {
+    const c = new Names(this.reserved);
+    c.claim(...this.used);
+    return c;
+  }
+
   /** A fresh identifier based on `wanted`. */
   fresh(wanted: string): string {
     let base = wanted.normalize('NFC').replace(/[^\p{L}\p{N}_$]/gu, '_');

@@ -1,5 +1,6 @@
 // gradc MODEL.nn: writes the modules of the chosen targets and prints a summary;
 // with --emit KIND, prints one representation instead.
+import { Option, type Command } from 'commander';
 import { basename, dirname, extname, join } from 'node:path';
 import { graphCost } from '../../compiler/cost.js';
 import type { Model } from '../../compiler/model.js';
@@ -11,6 +12,7 @@ import { plan } from '../../targets/plan.js';
 import { UsageError } from '../errors.js';
 import { parseDims, readModel } from '../load.js';
 import { VERSION } from '../version.js';
+import { collect } from './options.js';
 
 export interface CompileOptions {
   output?: string;
@@ -83,4 +85,17 @@ export function summary(model: Model, file: string, written: string[]): string {
   lines.push(`optimizer: ${model.optimizer.name}, schedule: ${model.schedule.name}`);
   if (written.length) lines.push(`wrote ${written.join(', ')}`);
   return lines.join('\n') + '\n';
+}
+
+export function register(p: Command, setExit: (code: number) => void): void {
+  p.command('compile', { isDefault: true })
+    .description('compile MODEL.nn: write MODEL.js, MODEL.d.ts (and the WebGPU module), print a summary')
+    .argument('<model>', 'the .nn file')
+    .option('-o, --output <dir>', "folder for the generated files (default: the model's folder)")
+    .option('--target <target>', 'js, wgsl or all', 'all')
+    .option('--emit <kind>', `print instead of writing: ${Object.keys(EMITTERS).join(', ')}`)
+    .option('--dim <name=value>', 'set a dim (repeatable)', collect, [])
+    .addOption(new Option('--precision <p>', 'float precision of the generated module').choices(['f32', 'f64']).default('f32'))
+    .option('--eval', 'with --emit: show eval mode')
+    .action((model, opts) => setExit(compileCommand(model, opts)));
 }

@@ -1,5 +1,6 @@
 // gradc grad MODEL.nn: runs the generated module once and prints loss, outputs
 // and every gradient as one JSON object.
+import { Option, type Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import type { JsonValue, Model } from '../../compiler/model.js';
 import { instantiate, toArrays } from '../../runtime/instantiate.js';
@@ -9,6 +10,7 @@ import { firstNonFinite, toJson } from '../../runtime/results.js';
 import { bindValues, parseValues, type BoundValues } from '../../runtime/values.js';
 import { UsageError, UserError } from '../errors.js';
 import { parseDims, readModel } from '../load.js';
+import { runOptions } from './options.js';
 
 export interface RunOptions {
   at?: string;
@@ -74,4 +76,12 @@ export async function gradCommand(file: string, opts: RunOptions): Promise<numbe
   }
   process.stdout.write(JSON.stringify(out) + '\n');
   return 0;
+}
+
+export function register(p: Command, setExit: (code: number) => void): void {
+  runOptions(p.command('grad'))
+    .description('run the generated module once: loss, outputs and every gradient as JSON')
+    .argument('<model>', 'the .nn file')
+    .addOption(new Option('--precision <p>', 'float precision').choices(['f32', 'f64']).default('f32'))
+    .action(async (model, opts) => setExit(await gradCommand(model, opts)));
 }

@@ -95,6 +95,19 @@ const RULES: RuleTable = {
     (b, [x, y], _, s) => (isC(x!, 0) || isC(y!, 0) ? b.zeros(s) : undefined),
   ],
   sum: [
+    // Sign and factors constant along the reduced axis come out of the sum:
+    // Σ −x = −Σ x, Σ a·x = a·Σ x.
+    (b, [x], { axis }) => (x!.op === 'neg' ? b.neg(b.sum(x!.inputs[0]!, axis)) : undefined),
+    (b, [x], { axis }, s) => {
+      if (x!.op !== 'mul') return undefined;
+      const [p, q] = x!.inputs as [Node, Node];
+      const outside = (f: Node) => shapeEquals(f.shape, s) || isScalar(f);
+      if (outside(p) && !shapeEquals(p.shape, x!.shape)) return b.mul(p, b.sum(q, axis));
+      if (outside(q) && !shapeEquals(q.shape, x!.shape)) return b.mul(b.sum(p, axis), q);
+      return undefined;
+    },
+    // Every column of a one-hot sums to 1.
+    (b, [x], { axis }, s) => (x!.op === 'onehot' && axis === 0 ? b.const(1, s) : undefined),
     // Summing over an axis of size 1 changes nothing.
     (b, [x], { axis }, s) =>
       axis !== 'all' && x!.shape[axis].isOne() ? b.reshape(x!, s) : undefined,

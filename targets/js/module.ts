@@ -23,7 +23,7 @@ export interface JsModuleOptions {
 
 /** Identifiers the module defines itself; user names are kept clear of them. */
 const OWN = [
-  'create', 'hash3', 'uniform', 'normal', 'sigmoid', 'softplus', 'sign', 'square', 'F', 'seed', 'dims', 't', 'lr', 'lr0',
+  'create', 'hash3', 'uniform', 'normal', 'sigmoid', 'softplus', 'sign', 'square', 'Float', 'seed', 'dims', 't', 'lr', 'lr0',
   'training', 'params', 'shapes', 'inputs', 'k', 'i', 'j', 'c', 'acc', 'aik', 'm', 's', 'g', 'v', 'norm2', 'scale',
   'c1', 'c2', 'result', 'fail', 'checkLabels', 'copyIn', 'load', 'state', 'step', 'grad', 'forward', 'train', 'eval',
 ];
@@ -66,7 +66,7 @@ export function emitJsModule(model: Model, opts: JsModuleOptions = {}): string {
   }
 
   header(code, model, opts);
-  code.line(`const F = ${F};`).line();
+  code.line(`const Float = ${F};`).line();
   code.lines(JS_HELPERS).line();
   code.comment('Counter-based random numbers: the same draws in every gradc target.');
   for (const f of [hash3, uniform, normal]) code.lines(f.toString()).line();
@@ -85,11 +85,11 @@ export function emitJsModule(model: Model, opts: JsModuleOptions = {}): string {
     emitParams(code, model, leafVar, size);
     emitOptimizerState(code, model, leafVar, names, size);
     for (const s of model.states) {
-      code.line(`const ${leafVar.get(s.name)} = new F(${size(s.shape[0].mul(s.shape[1]))}).fill(${s.init});`);
+      code.line(`const ${leafVar.get(s.name)} = new Float(${size(s.shape[0].mul(s.shape[1]))}).fill(${s.init});`);
     }
     for (const i of model.inputs) {
       const scalar = i.shape[0].isOne() && i.shape[1].isOne();
-      code.line(scalar ? `const ${leafVar.get(i.name)} = new ${i.int ? 'Int32Array' : 'F'}(1);` : `let ${leafVar.get(i.name)};`);
+      code.line(scalar ? `const ${leafVar.get(i.name)} = new ${i.int ? 'Int32Array' : 'Float'}(1);` : `let ${leafVar.get(i.name)};`);
     }
     code.line();
     for (const p of programs) emitProgram(code, model, p, { names, leafVar, dimVar, size, spell, q });
@@ -119,7 +119,7 @@ function emitParams(code: Code, model: Model, leafVar: Map<string, string>, size
     }
     const shape = `[${p.type.dims.map(size).join(', ')}]`;
     code.comment(`${p.name} : ${shape === '[]' ? 'scalar' : shape}${p.value !== undefined ? ' = (value in the model)' : ` ~ ${p.init.name}`}`);
-    code.line(`const ${v} = new F(${size(p.shape[0].mul(p.shape[1]))});`);
+    code.line(`const ${v} = new Float(${size(p.shape[0].mul(p.shape[1]))});`);
     code.line(`params[${JSON.stringify(p.name)}] = ${v};`).line(`shapes[${JSON.stringify(p.name)}] = ${shape};`);
     if (p.value !== undefined) code.line(`${v}.set(${JSON.stringify([p.value].flat(3))});`);
     else {
@@ -134,7 +134,7 @@ function emitOptimizerState(code: Code, model: Model, leafVar: Map<string, strin
   if (!slots.length) return;
   code.comment(`Optimizer state (${model.optimizer.name}): ${slots.join(', ')} per param.`);
   for (const p of model.params) {
-    for (const s of slots) code.line(`const ${slotVar(leafVar, names, p.name, s)} = new F(${size(p.shape[0].mul(p.shape[1]))});`);
+    for (const s of slots) code.line(`const ${slotVar(leafVar, names, p.name, s)} = new Float(${size(p.shape[0].mul(p.shape[1]))});`);
   }
 }
 
@@ -158,8 +158,18 @@ interface Env {
 
 function emitProgram(code: Code, model: Model, prog: Program, env: Env): void {
   const { plan: p, fn } = prog;
-  const { names, leafVar, size, q } = env;
+  const { leafVar, size, q } = env;
+  const names = env.names;
   const slotVars = p.slotSizes.map((_, k) => names.fresh(`${fn}_buf${k}`));
+  // Names of values inside the function: the model's names, d<name> for
+  // gradients and adjoints of named values, t<id> for the rest.
+  const local = names.child();
+  const gradOf = new Map([...prog.graph.grads].map(([k, n]) => [n.id, k]));
+  const adjointOf = new Map<number, string>();
+  for (const [fwd, adj] of prog.graph.adjoints) {
+    const name = model.names.get(fwd);
+    if (name && !adjointOf.has(adj.id)) adjointOf.set(adj.id, name);
+  }
   const nodeVar = new Map<number, string>();
   const varOf = (n: Node): string => {
     const st = p.storage.get(n.id)!;
@@ -167,8 +177,9 @@ function emitProgram(code: Code, model: Model, prog: Program, env: Env): void {
     if (st === 'view' && n.op === 'reshape') return varOf(p.viewOf.get(n.id)!);
     let v = nodeVar.get(n.id);
     if (!v) {
-      const base = model.names.get(n.id);
-      v = names.fresh(base ? base : `t${n.id}`);
+      const own = model.names.get(n.id);
+      const g = gradOf.get(n.id) ?? adjointOf.get(n.id);
+      v = local.fresh(own ?? (g !== undefined ? `d${g}` : `t${n.id}`));
       nodeVar.set(n.id, v);
     }
     return v;
@@ -198,7 +209,7 @@ function emitProgram(code: Code, model: Model, prog: Program, env: Env): void {
     code.comment('Buffers are planned once for each set of run-time sizes, then reused.');
     code.block(`if (${allocated} !== String(${key}))`, () => {
       code.line(`${allocated} = String(${key});`);
-      p.slotSizes.forEach((s, k) => code.line(`${slotVars[k]} = new F(${size(s[0].mul(s[1]))});`));
+      p.slotSizes.forEach((s, k) => code.line(`${slotVars[k]} = new Float(${size(s[0].mul(s[1]))});`));
       for (const v of views) {
         const x = p.viewOf.get(v.id)!;
         const start = (v.attrs as { start: Size }).start.mul(v.shape[1]);
@@ -312,7 +323,7 @@ function emitApi(code: Code, model: Model, leafVar: Map<string, string>, names: 
     ...model.states.map((s) => [`@${s.name}`, leafVar.get(s.name)!] as [string, string]),
   ];
   code.block('function state()', () => {
-    code.line(`return { ${entries.map(([k, v]) => `${q(k)}: ${v}.slice()`).join(', ')}${entries.length ? ', ' : ''}"@step": F.of(t) };`);
+    code.line(`return { ${entries.map(([k, v]) => `${q(k)}: ${v}.slice()`).join(', ')}${entries.length ? ', ' : ''}"@step": Float.of(t) };`);
   });
   code.block('function load(saved)', () => {
     for (const [k, v] of entries) {

@@ -1,0 +1,10 @@
+// Every command of the command line, in the order `gradc --help` lists them.
+// A command module exports `register(program, setExit)`.
+import type { Command } from 'commander';
+import { register as check } from './check.js';
+import { register as compile } from './compile.js';
+import { register as grad } from './grad.js';
+
+export type Register = (program: Command, setExit: (code: number) => void) => void;
+
+export const COMMANDS: Register[] = [compile, grad, check];
