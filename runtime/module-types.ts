@@ -15,6 +15,19 @@ export interface GeneratedModel {
   load(state: Record<string, ArrayLike<number>>): void;
 }
 
+/** The WebGPU module: the same API, asynchronous where it reads results back. */
+export interface GeneratedGpuModel {
+  params: Record<string, Float32Array>;
+  shapes: Record<string, number[]>;
+  forward(inputs: Record<string, InputValue>): Promise<{ loss: number; outputs: Record<string, ResultValue> }>;
+  grad(inputs: Record<string, InputValue>): Promise<{ loss: number; grad: Record<string, ResultValue> }>;
+  step(inputs: Record<string, InputValue>): Promise<number>;
+  train(): void;
+  eval(): void;
+  state(): Promise<Record<string, Float32Array>>;
+  load(state: Record<string, ArrayLike<number>>): Promise<void> | void;
+}
+
 export interface GeneratedModule {
   create(opts?: { dims?: Record<string, number>; seed?: number }): GeneratedModel;
 }

@@ -54,15 +54,15 @@ export async function gradCommand(file: string, opts: RunOptions): Promise<numbe
   const precision = opts.precision ?? 'f32';
   const m = await prepare(model, values, opts, precision);
   const inputs = toArrays(model, values.inputs, precision);
-  let r: ReturnType<GeneratedModel['grad']>;
+  let r: Awaited<ReturnType<GeneratedModel['grad']>>;
   try {
-    r = m.grad(inputs);
+    r = await m.grad(inputs); // the WebGPU module answers with a promise
   } catch (e) {
     throw new UserError(`${vfile}: error: ${(e as Error).message}`);
   }
   const out: Record<string, JsonValue | Record<string, JsonValue>> = { loss: r.loss };
   if (model.outputs.length) {
-    const f = m.forward(inputs);
+    const f = await m.forward(inputs);
     out.outputs = Object.fromEntries(model.outputs.map((o) => [o.name, toJson(f.outputs[o.name]!, o.type, values.dims)]));
   }
   const types = new Map([...model.params, ...model.inputs].map((t) => [t.name, t.type]));
