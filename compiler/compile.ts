@@ -15,9 +15,19 @@ export function compileSource(source: string, opts: AnalyzeOptions = {}): Compil
   if (diagnostics.hasErrors) {
     // Keep going with what parsed, so that independent semantic errors are
     // reported too; the result is discarded.
-    analyze(program, diagnostics, { ...opts, partial: true });
+    analyze(program, diagnostics, { ...opts, partial: true, lostNames: namesOnErrorLines(source, diagnostics) });
     return { diagnostics };
   }
   const model = analyze(program, diagnostics, opts);
   return { model: diagnostics.hasErrors ? undefined : model, diagnostics };
+}
+
+/** Every identifier-like word on a line that has a syntax error. */
+function namesOnErrorLines(source: string, diagnostics: Diagnostics): Set<string> {
+  const lines = source.split('\n');
+  const out = new Set<string>();
+  for (const d of diagnostics.list) {
+    for (const m of (lines[d.loc.line - 1] ?? '').matchAll(/[\p{L}_][\p{L}\p{N}_]*/gu)) out.add(m[0]);
+  }
+  return out;
 }

@@ -55,7 +55,8 @@ export class AstBuilder {
     return { name: t.image, loc: this.at(t) };
   }
 
-  statement(cst: CstNode): Stmt {
+  /** One statement; `param x = 1, y = 2` gives one per name. */
+  statement(cst: CstNode): Stmt | Stmt[] {
     const { key, element } = only(cst);
     const n = element as CstNode;
     switch (key) {
@@ -116,11 +117,24 @@ export class AstBuilder {
     }
   }
 
-  private tensorDecl(n: CstNode): Stmt {
+  private tensorDecl(n: CstNode): Stmt | Stmt[] {
     const kw = token(n, 'InputKw') ?? token(n, 'ParamKw')!;
     const shapeNode = nodes(n, 'shape')[0];
     const initNode = nodes(n, 'initializer')[0];
-    const valueNode = nodes(n, 'value')[0];
+    const valueNodes = nodes(n, 'value');
+    const more = tokens(n, 'more');
+    if (more.length) {
+      // `param x = 1, y = 2`: a declaration per name and value.
+      const names = [...this.names(node(n, 'nameList')), ...more.map((t) => this.ident(t))];
+      return names.map((name, i) => ({
+        kind: token(n, 'InputKw') ? ('input' as const) : ('param' as const),
+        names: [name],
+        isInt: false,
+        value: this.value(valueNodes[i]!),
+        loc: this.at(kw),
+      }));
+    }
+    const valueNode = valueNodes[0];
     return {
       kind: token(n, 'InputKw') ? 'input' : 'param',
       names: this.names(node(n, 'nameList')),

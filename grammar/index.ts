@@ -44,7 +44,7 @@ export function parse(source: string, diags: Diagnostics): Program {
     const { parser, ctx } = parserFor(locate);
     for (const tokens of splitStatements(lex(text))) {
       const stmt = parseStatement(tokens, parser, ctx, diags);
-      if (stmt !== undefined) statements.push(stmt);
+      if (stmt !== undefined) statements.push(...[stmt].flat());
     }
   } catch (e) {
     // Not reached on any input we know of; the promise is that parse never throws.
@@ -53,7 +53,7 @@ export function parse(source: string, diags: Diagnostics): Program {
   return { statements };
 }
 
-function parseStatement(tokens: IToken[], parser: NnParser, ctx: ParseContext, diags: Diagnostics): Stmt | undefined {
+function parseStatement(tokens: IToken[], parser: NnParser, ctx: ParseContext, diags: Diagnostics): Stmt | Stmt[] | undefined {
   const first = tokens[0]!;
   const at = (t: IToken): Loc => ctx.locate(t.startOffset, Math.max(1, t.image.length));
 

@@ -74,7 +74,7 @@ export class NnParser extends CstParser {
     });
   });
 
-  /** `input x : [d, N]`, `param W : [n, d] ~ xavier`, `param x = 1`, `input y : [N] int` */
+  /** `input x : [d, N]`, `param W : [n, d] ~ xavier`, `param x = 1`, `param x = 1, y = 2`, `input y : [N] int` */
   tensorDecl = this.RULE('tensorDecl', () => {
     this.OR([{ ALT: () => this.CONSUME(T.InputKw) }, { ALT: () => this.CONSUME(T.ParamKw) }]);
     this.SUBRULE(this.nameList);
@@ -94,6 +94,13 @@ export class NnParser extends CstParser {
           ALT: () => {
             this.CONSUME(T.Equals);
             this.SUBRULE(this.value);
+            // `param x = 1, y = 2`: more names, each with its own value.
+            this.MANY(() => {
+              this.CONSUME(T.Comma);
+              this.CONSUME(T.Identifier, { LABEL: 'more' });
+              this.CONSUME2(T.Equals);
+              this.SUBRULE2(this.value);
+            });
           },
         },
       ]),

@@ -21,11 +21,13 @@ export interface AnalyzeOptions {
    * stand on their own (no "no loss", no unused-name warnings).
    */
   partial?: boolean;
+  /** With `partial`: names that may have been declared in the statements lost; not reported as undefined. */
+  lostNames?: ReadonlySet<string>;
 }
 
 /** Analyzes a parsed program. Reports into `diags`; returns undefined if there were errors. */
 export function analyze(program: Program, diags: Diagnostics, opts: AnalyzeOptions = {}): Model | undefined {
-  const scope = new Scope(diags, opts.dims);
+  const scope = new Scope(diags, opts.dims, opts.lostNames);
   collect(program, scope);
   for (const name of Object.keys(opts.dims ?? {})) {
     if (scope.get(name)?.kind !== 'dim') diags.error(START, `--dim ${name}: the model has no dim '${name}'`);

@@ -143,6 +143,7 @@ export class Lowerer {
     const bnd = this.shared.scope.get(name);
     const b = this.b;
     if (!bnd) {
+      if (this.shared.scope.lostNames.has(name)) return null; // declared, perhaps, where a syntax error was
       if (Object.hasOwn(BUILTINS, name)) return this.error(loc, `'${name}' is a function: call it as ${name}(…)`);
       return this.error(loc, `'${name}' is not defined: it is never bound`);
     }

@@ -20,6 +20,8 @@ export class Scope {
     readonly diags: Diagnostics,
     /** --dim overrides: name → value. */
     readonly dimOverrides: Readonly<Record<string, number>> = {},
+    /** Names possibly declared by statements that did not parse: their uses are not errors. */
+    readonly lostNames: ReadonlySet<string> = new Set(),
   ) {}
 
   /** Binds a name once; reports the second binding. Returns false when refused. */
