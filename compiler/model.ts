@@ -49,6 +49,8 @@ export interface InputInfo extends TensorInfo {
   int: boolean;
   /** For integer inputs used as labels or indices: the exclusive upper bound. */
   bound?: Size;
+  /** Whether the computation reads it (an unused input needs no value). */
+  used: boolean;
 }
 
 /** Non-trained state (batchnorm running statistics): initial value, and where it comes from. */

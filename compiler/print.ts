@@ -76,8 +76,14 @@ function go(n: Node, name: Namer, top = false): [string, P] {
       if (['sum', 'rmax', 'logsumexp', 'pick', 'const'].includes(x.op) || !vectorFlip(n)) return go(x, name);
       return [`${arg(0, P.Atom)}ᵀ`, P.Postfix];
     }
-    case 'broadcast':
-      return go(n.inputs[0]!, name);
+    case 'broadcast': {
+      // A row repeated down is 1 rᵀ; a column repeated across is c 1ᵀ.
+      const x = n.inputs[0]!;
+      if (x.shape[0].isOne() && x.shape[1].isOne()) return go(x, name);
+      if (x.shape[0].isOne() && !n.shape[0].isOne()) return [`1 ${arg(0, P.Pow)}`, P.MatMul];
+      if (x.shape[1].isOne() && !n.shape[1].isOne()) return [`${arg(0, P.MatMul)} 1ᵀ`, P.MatMul];
+      return go(x, name);
+    }
     case 'matmul': {
       const { ta, tb } = a as OpAttrs['matmul'];
       const l = ta ? `${arg(0, P.Atom)}ᵀ` : arg(0, P.MatMul);

@@ -98,7 +98,7 @@ export function bindValues(
     else out.inputs[t.name] = flat;
   }
   for (const i of model.inputs) {
-    if (out.inputs[i.name]) continue;
+    if (out.inputs[i.name] || !i.used) continue;
     if (!fill) throw new ValuesError(file, `no value for input '${i.name}'`);
     out.inputs[i.name] = fill(i, out.dims);
   }

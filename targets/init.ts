@@ -2,6 +2,7 @@
 // target, so the same seed gives the same params everywhere.
 import type { ParamInfo } from '../compiler/model.js';
 import type { Shape } from '../compiler/ir/size.js';
+import { lit } from './js/optimizer.js';
 
 /** Fan-in and fan-out: W [out, in] has fan-in `in`; a vector's are both its length. */
 export function fans(p: ParamInfo, size: (s: Shape[number]) => string): [string, string] {
@@ -26,11 +27,11 @@ export function initExpr(p: ParamInfo, stream: number, size: (s: Shape[number]) 
     case 'ones':
       return '1';
     case 'const':
-      return String(a.c);
+      return lit(a.c);
     case 'normal':
-      return `${a.std} * ${n}`;
+      return `${lit(a.std)} * ${n}`;
     case 'uniform':
-      return `${a.r} * ${u}`;
+      return `${lit(a.r)} * ${u}`;
     case 'small':
       return `0.01 * ${n}`;
     case 'xavier':

@@ -93,7 +93,7 @@ export function plan(roots: readonly Node[], opts: PlanOptions = {}): Plan {
   for (const n of order) {
     if (isElementwise(n.op) || TAKES_EXPRESSIONS.has(n.op) || storage.get(n.id) === 'view') continue;
     for (const x of n.inputs) {
-      if (storage.get(x.id) === 'inline' && x.op !== 'const' && x.op !== 'size') {
+      if (storage.get(x.id) === 'inline') {
         storage.set(x.id, isScalar(x) && !opts.scalarsInBuffers ? 'scalar' : 'buffer');
       }
     }

@@ -5,7 +5,7 @@ import type { InputInfo, Model } from '../../compiler/model.js';
 import { toArrays } from '../../runtime/instantiate.js';
 import { normal, uniform } from '../../runtime/random.js';
 import { bindValues } from '../../runtime/values.js';
-import { UsageError, UserError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { parseDims, readModel } from '../load.js';
 import { parseSeed, prepare, readValues, type RunOptions } from './grad.js';
 import { runOptions } from './options.js';
@@ -34,8 +34,8 @@ export function randomInput(seed: number) {
     const n = i.shape[0].mul(i.shape[1]).eval(dims);
     const stream = 7919 + i.name.length * 131 + i.name.charCodeAt(0);
     if (i.int) {
-      if (!i.bound) throw new UserError(`values: error: no value for the int input '${i.name}' (and no known range to draw one from)`);
-      const b = i.bound.eval(dims);
+      // Labels below their number of classes; integers with no known range in {0, 1, 2}.
+      const b = i.bound ? i.bound.eval(dims) : 3;
       return Float64Array.from({ length: n }, (_, k) => Math.floor(uniform(seed, stream, k) * b));
     }
     return Float64Array.from({ length: n }, (_, k) => normal(seed, stream, k));

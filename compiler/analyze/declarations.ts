@@ -42,7 +42,7 @@ export function declareTensors(scope: Scope): { params: Map<string, ParamInfo>; 
     const base = { name: bnd.name, type, shape: toShape(type), value, loc: bnd.loc };
     if (s.kind === 'input') {
       if (s.init) scope.diags.error(s.init.start, 'an input has no initializer (only params do)');
-      inputs.set(bnd.name, { ...base, int: s.isInt });
+      inputs.set(bnd.name, { ...base, int: s.isInt, used: false });
     } else {
       if (s.isInt) scope.diags.error(s.loc, 'params are real-valued; only inputs can be int');
       const init = s.init

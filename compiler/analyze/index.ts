@@ -4,7 +4,7 @@ import type { Expr, Program } from '../../grammar/ast.js';
 import { gradients } from '../autodiff.js';
 import { Diagnostics, START } from '../diagnostics.js';
 import { Builder } from '../ir/builder.js';
-import type { Node } from '../ir/node.js';
+import { topoSort, type Node } from '../ir/node.js';
 import type { Graph, Model, Spec, TensorType } from '../model.js';
 import { findCycles, namesIn } from './cycles.js';
 import { declareTensors } from './declarations.js';
@@ -108,6 +108,9 @@ export function analyze(program: Program, diags: Diagnostics, opts: AnalyzeOptio
       updates: l.updates,
     };
   };
+  const reads = new Set(topoSort([t.loss.node, ...[...t.outs.values()].map((v) => v.node), ...[...e.outs.values()].map((v) => v.node), e.loss!.node])
+    .filter((n) => n.op === 'input').map((n) => (n.attrs as { name: string }).name));
+  for (const i of inputs.values()) i.used = reads.has(i.name) || wrt.includes(i.name);
   const lossName = lossStmt.name?.name ?? (lossStmt.expr.kind === 'name' ? lossStmt.expr.name : 'loss');
   return {
     dims: [...scope.bindings.values()].flatMap((b) => (b.kind === 'dim' ? [{ name: b.name, value: b.value, loc: b.loc }] : [])),

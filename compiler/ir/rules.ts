@@ -93,6 +93,16 @@ const RULES: RuleTable = {
     (b, [x, y], { ta, tb }, s) =>
       y!.shape[0].isOne() && y!.shape[1].isOne() ? as(b, b.mul(oriented(b, x!, ta, s), y!), s) : undefined,
     (b, [x, y], _, s) => (isC(x!, 0) || isC(y!, 0) ? b.zeros(s) : undefined),
+    // A product with a constant matrix is a scaled sum: X·c = c·(row sums of X),
+    // c·Y = c·(column sums of Y). (The backward pass of sum(W x) makes these.)
+    (b, [x, y], { ta, tb }, s) => {
+      const c = constValue(y!);
+      return c === undefined ? undefined : b.mul(b.const(c), b.broadcast(b.sum(ta ? b.transpose(x!) : x!, 1), s));
+    },
+    (b, [x, y], { tb }, s) => {
+      const c = constValue(x!);
+      return c === undefined ? undefined : b.mul(b.const(c), b.broadcast(b.sum(tb ? b.transpose(y!) : y!, 0), s));
+    },
   ],
   sum: [
     // Sign and factors constant along the reduced axis come out of the sum:
@@ -106,6 +116,8 @@ const RULES: RuleTable = {
       if (outside(q) && !shapeEquals(q.shape, x!.shape)) return b.mul(b.sum(p, axis), q);
       return undefined;
     },
+    // Σ over an axis of Aᵀ is Σ over the other axis of A: no transpose needed.
+    (b, [x], { axis }, s) => (x!.op === 'transpose' && axis !== 'all' ? b.reshape(b.sum(x!.inputs[0]!, axis === 0 ? 1 : 0), s) : undefined),
     // Every column of a one-hot sums to 1.
     (b, [x], { axis }, s) => (x!.op === 'onehot' && axis === 0 ? b.const(1, s) : undefined),
     // Summing over an axis of size 1 changes nothing.

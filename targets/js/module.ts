@@ -210,12 +210,19 @@ function emitProgram(code: Code, model: Model, prog: Program, env: Env): void {
     code.block(`if (${allocated} !== String(${key}))`, () => {
       code.line(`${allocated} = String(${key});`);
       p.slotSizes.forEach((s, k) => code.line(`${slotVars[k]} = new Float(${size(s[0].mul(s[1]))});`));
-      for (const v of views) {
+      for (const v of views.filter((w) => p.viewOf.get(w.id)!.op !== 'input')) {
+        // A row slice is a window on its base's memory (a slot, or a param).
         const x = p.viewOf.get(v.id)!;
+        const baseArray = p.storage.get(x.id) === 'buffer' ? slotVars[p.slot.get(x.id)!] : varOf(x);
         const start = (v.attrs as { start: Size }).start.mul(v.shape[1]);
-        code.line(`${varOf(v)} = ${varOf(x)}.subarray(${size(start)}, ${size(start.add(v.shape[0].mul(v.shape[1])))});`);
+        code.line(`${varOf(v)} = ${baseArray}.subarray(${size(start)}, ${size(start.add(v.shape[0].mul(v.shape[1])))});`);
       }
     });
+    // Windows on an input change with the input (rare: a cotangent that is an input).
+    for (const v of views.filter((w) => p.viewOf.get(w.id)!.op === 'input')) {
+      const start = (v.attrs as { start: Size }).start.mul(v.shape[1]);
+      code.line(`${varOf(v)} = ${varOf(p.viewOf.get(v.id)!)}.subarray(${size(start)}, ${size(start.add(v.shape[0].mul(v.shape[1])))});`);
+    }
     const aliases = p.steps.filter((s) => p.storage.get(s.node.id) === 'buffer').map((s) => `${varOf(s.node)} = ${slotVars[p.slot.get(s.node.id)!]}`);
     if (aliases.length) code.line(`const ${aliases.join(', ')};`);
     for (const s of p.steps) emitStep(code, cx, s.node);

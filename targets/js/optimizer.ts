@@ -1,6 +1,7 @@
-// The optimizer update and learning-rate schedule of `step`, as JS code
-// (spec §7). One fused loop per param; global-norm clipping needs one pass over
-// all gradients first.
+// The optimizer update and learning-rate schedule of `step`, as code (spec §7).
+// One fused loop per param; global-norm clipping needs one pass over all
+// gradients first. The per-element statements are C-style and take a small
+// spelling (sqrt, declarations), so that another target can reuse them.
 import type { Spec } from '../../compiler/model.js';
 import type { Code } from '../code.js';
 
@@ -9,7 +10,12 @@ export const OPTIMIZER_SLOTS: Record<string, string[]> = {
   sgd: [], momentum: ['v'], nesterov: ['v'], adagrad: ['G'], rmsprop: ['s'], adam: ['m', 'v'],
 };
 
-const num = (x: unknown) => String(x as number);
+/** A number as a literal that stays one operand anywhere: `(-0.5)`, `1e-8`. */
+export function lit(x: unknown): string {
+  const v = x as number;
+  if (!Number.isFinite(v)) throw new Error(`internal: non-finite optimizer constant ${v}`);
+  return v < 0 || Object.is(v, -0) ? `(${String(v)})` : String(v);
+}
 
 /** A JS expression for the learning rate at step `t` (t ≥ 1), given lr₀ as `lr0`. */
 export function scheduleExpr(s: Spec, t = 't', lr0 = 'lr0'): string {
@@ -18,21 +24,65 @@ export function scheduleExpr(s: Spec, t = 't', lr0 = 'lr0'): string {
     case 'constant':
       return lr0;
     case 'step':
-      return `${lr0} * Math.pow(${num(a.factor)}, Math.floor((${t} - 1) / ${num(a.every)}))`;
+      return `${lr0} * Math.pow(${lit(a.factor)}, Math.floor((${t} - 1) / ${lit(a.every)}))`;
     case 'exp':
-      return `${lr0} * Math.exp(-${num(a.k)} * ${t})`;
+      return `${lr0} * Math.exp(-${lit(a.k)} * ${t})`;
     case 'inv_t':
-      return `${lr0} / (1 + ${num(a.k)} * ${t})`;
+      return `${lr0} / (1 + ${lit(a.k)} * ${t})`;
     case 'warmup':
-      return `(${t} <= ${num(a.steps)} ? ${lr0} * ${t} / ${num(a.steps)} : ${scheduleExpr(a.then as Spec, t, lr0)})`;
+      // The `then` schedule is read at the same step count t (not t − steps).
+      return `(${t} <= ${lit(a.steps)} ? ${lr0} * ${t} / ${lit(a.steps)} : ${scheduleExpr(a.then as Spec, t, lr0)})`;
     case 'transformer':
-      return `Math.pow(${num(a.d_model)}, -0.5) * Math.min(Math.pow(${t}, -0.5), ${t} * Math.pow(${num(a.warmup)}, -1.5))`;
+      return `Math.pow(${lit(a.d_model)}, -0.5) * Math.min(Math.pow(${t}, -0.5), ${t} * Math.pow(${lit(a.warmup)}, -1.5))`;
     case 'cosine': {
-      const tt = a.restart ? `((${t} - 1) % ${num(a.period)})` : `(Math.min(${t}, ${num(a.period)}) - 1)`;
-      return `${num(a.min)} + 0.5 * (${lr0} - ${num(a.min)}) * (1 + Math.cos(Math.PI * ${tt} / ${num(a.period)}))`;
+      const tt = a.restart ? `((${t} - 1) % ${lit(a.period)})` : `(Math.min(${t}, ${lit(a.period)}) - 1)`;
+      return `${lit(a.min)} + 0.5 * (${lr0} - ${lit(a.min)}) * (1 + Math.cos(Math.PI * ${tt} / ${lit(a.period)}))`;
     }
   }
   throw new Error(`internal: schedule ${s.name}`);
+}
+
+/** How a target spells the few things the update needs. */
+export interface UpdateSpelling {
+  sqrt(x: string): string;
+  /** A declaration of an immutable local: `const g = …;` in JS, `let g = …;` in WGSL. */
+  let(name: string, value: string): string;
+}
+
+export const JS_UPDATE: UpdateSpelling = {
+  sqrt: (x) => `Math.sqrt(${x})`,
+  let: (name, value) => `const ${name} = ${value};`,
+};
+
+/**
+ * The statements that update one element. `P` is the param element, `S(slot)`
+ * a slot element, `g` the (clipped, decayed) gradient element already in scope
+ * as `g`, `lr` the rate; Adam also wants `c1 = 1 − β1ᵗ` and `c2 = 1 − β2ᵗ`.
+ */
+export function updateStatements(opt: Spec, P: string, S: (slot: string) => string, sp: UpdateSpelling = JS_UPDATE): string[] {
+  const a = opt.args;
+  switch (opt.name) {
+    case 'sgd':
+      return [`${P} = ${P} - lr * g;`];
+    case 'momentum':
+      return [`${S('v')} = ${lit(a.rho)} * ${S('v')} + g;`, `${P} = ${P} - lr * ${S('v')};`];
+    case 'nesterov':
+      return [`${S('v')} = ${lit(a.rho)} * ${S('v')} + g;`, `${P} = ${P} - lr * (g + ${lit(a.rho)} * ${S('v')});`];
+    case 'adagrad':
+      return [`${S('G')} = ${S('G')} + g * g;`, `${P} = ${P} - lr * g / (${sp.sqrt(S('G'))} + ${lit(a.eps)});`];
+    case 'rmsprop':
+      return [
+        `${S('s')} = ${lit(a.alpha)} * ${S('s')} + (1 - ${lit(a.alpha)}) * g * g;`,
+        `${P} = ${P} - lr * g / (${sp.sqrt(S('s'))} + ${lit(a.eps)});`,
+      ];
+    case 'adam':
+      return [
+        `${S('m')} = ${lit(a.beta1)} * ${S('m')} + (1 - ${lit(a.beta1)}) * g;`,
+        `${S('v')} = ${lit(a.beta2)} * ${S('v')} + (1 - ${lit(a.beta2)}) * g * g;`,
+        `${P} = ${P} - lr * (${S('m')} / c1) / (${sp.sqrt(`${S('v')} / c2`)} + ${lit(a.eps)});`,
+      ];
+  }
+  throw new Error(`internal: optimizer ${opt.name}`);
 }
 
 export interface UpdateTarget {
@@ -44,53 +94,32 @@ export interface UpdateTarget {
   slots: Record<string, string>;
 }
 
-/** Emits the update of every param; expects `t` (already incremented) and `lr` in scope. */
+/**
+ * Emits the update of every param; expects `t` (already incremented) and `lr`
+ * in scope. Order (as PyTorch's clip_grad_norm_ then optimizer.step()): the
+ * loss gradient is clipped to global norm ≤ clip, then weight_decay·θ is added,
+ * then the optimizer's rule runs.
+ */
 export function emitUpdate(code: Code, opt: Spec, targets: UpdateTarget[]): void {
   const a = opt.args;
   const wd = a.weight_decay as number;
   const clip = a.clip as number;
-  const g = (t: UpdateTarget, k: string) => (wd ? `(${t.grad(k)} + ${wd} * ${t.param}[${k}])` : t.grad(k));
   let scale = '';
   if (clip > 0) {
     code.comment(`Clip the gradient to global norm ≤ ${clip}.`);
     code.line('let norm2 = 0;');
-    for (const t of targets) code.block(`for (let k = 0; k < ${t.size}; k++)`, () => code.line(`const g = ${g(t, 'k')};`).line('norm2 += g * g;'));
-    code.line(`const scale = Math.sqrt(norm2) > ${clip} ? ${clip} / Math.sqrt(norm2) : 1;`);
+    for (const t of targets) code.block(`for (let k = 0; k < ${t.size}; k++)`, () => code.line(`const g = ${t.grad('k')};`).line('norm2 += g * g;'));
+    code.line(`const scale = Math.sqrt(norm2) > ${lit(clip)} ? ${lit(clip)} / Math.sqrt(norm2) : 1;`);
     scale = ' * scale';
   }
   if (opt.name === 'adam') {
-    code.line(`const c1 = 1 - Math.pow(${a.beta1}, t), c2 = 1 - Math.pow(${a.beta2}, t);`);
+    code.line(`const c1 = 1 - Math.pow(${lit(a.beta1)}, t), c2 = 1 - Math.pow(${lit(a.beta2)}, t);`);
   }
   for (const t of targets) {
     code.block(`for (let k = 0; k < ${t.size}; k++)`, () => {
-      code.line(`const g = ${g(t, 'k')}${scale};`);
-      const P = `${t.param}[k]`;
-      const S = (n: string) => `${t.slots[n]}[k]`;
-      switch (opt.name) {
-        case 'sgd':
-          code.line(`${P} -= lr * g;`);
-          break;
-        case 'momentum':
-          code.line(`${S('v')} = ${a.rho} * ${S('v')} + g;`).line(`${P} -= lr * ${S('v')};`);
-          break;
-        case 'nesterov':
-          code.line(`${S('v')} = ${a.rho} * ${S('v')} + g;`).line(`${P} -= lr * (g + ${a.rho} * ${S('v')});`);
-          break;
-        case 'adagrad':
-          code.line(`${S('G')} += g * g;`).line(`${P} -= lr * g / (Math.sqrt(${S('G')}) + ${a.eps});`);
-          break;
-        case 'rmsprop':
-          code.line(`${S('s')} = ${a.alpha} * ${S('s')} + (1 - ${a.alpha}) * g * g;`);
-          code.line(`${P} -= lr * g / (Math.sqrt(${S('s')}) + ${a.eps});`);
-          break;
-        case 'adam':
-          code.line(`${S('m')} = ${a.beta1} * ${S('m')} + (1 - ${a.beta1}) * g;`);
-          code.line(`${S('v')} = ${a.beta2} * ${S('v')} + (1 - ${a.beta2}) * g * g;`);
-          code.line(`${P} -= lr * (${S('m')} / c1) / (Math.sqrt(${S('v')} / c2) + ${a.eps});`);
-          break;
-        default:
-          throw new Error(`internal: optimizer ${opt.name}`);
-      }
+      const decay = wd ? ` + ${lit(wd)} * ${t.param}[k]` : '';
+      code.line(`const g = ${t.grad('k')}${scale}${decay};`);
+      for (const s of updateStatements(opt, `${t.param}[k]`, (n) => `${t.slots[n]}[k]`)) code.line(s);
     });
   }
 }
