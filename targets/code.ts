@@ -17,7 +17,7 @@ export class Code {
 
   /** `head {`, the body one level in, then `}` (or `close`). */
   block(head: string, body: () => void, close = '}'): this {
-    this.line(`${head} {`);
+    this.line(head ? `${head} {` : '{');
     this.depth++;
     body();
     this.depth--;

@@ -61,8 +61,9 @@ export async function checkGradients(model: Model, opts: CheckOptions, given: Re
     const picks = n <= max ? [...Array(n).keys()] : Array.from({ length: max }, (_, k) => Math.floor((k * n) / max));
     let worst = 0;
     // Elements far smaller than the tensor's largest are measured against a
-    // thousandth of it: below that, the differences' rounding noise dominates.
-    const floor = Math.max(1e-3 * Math.max(0, ...g.map(Math.abs)), 1e-8);
+    // thousandth of it, and nothing against less than 1e-4·|loss|: below that
+    // the rounding noise of the differences (≈ 1e-16·|loss| / h) dominates.
+    const floor = Math.max(1e-3 * Math.max(0, ...g.map(Math.abs)), 1e-4 * Math.max(1, Math.abs(analytic.loss)));
     for (const k of picks) {
       const x = target[k]!;
       const h = 1e-5 * Math.max(1, Math.abs(x));

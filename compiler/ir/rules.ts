@@ -131,12 +131,21 @@ const RULES: RuleTable = {
       return b.mul(b.const(v), b.size(n));
     },
   ],
+  // max and logsumexp over axes of size 1 are the identity, as for sum.
+  rmax: [(b, [x], { axis }, s) => (reducesNothing(x!, axis) ? b.reshape(x!, s) : undefined)],
+  logsumexp: [(b, [x], { axis }, s) => (reducesNothing(x!, axis) ? b.reshape(x!, s) : undefined)],
   pick: [
     // pick(exp(a), y) → exp(pick(a, y)): picking commutes with elementwise maps,
     // and cross_entropy(softmax(f), y) then becomes −pick(log_softmax(f), y).
     (b, [p, y]) => (p!.op === 'exp' ? b.exp(b.make('pick', [p!.inputs[0]!, y!], {})) : undefined),
   ],
 };
+
+/** Whether reducing `x` over `axis` combines no two elements. */
+function reducesNothing(x: Node, axis: 'all' | 0 | 1): boolean {
+  if (axis === 'all') return x.shape[0].isOne() && x.shape[1].isOne();
+  return x.shape[axis].isOne();
+}
 
 /** The operand of a scaling product, in the orientation the product reads it. */
 function oriented(b: Builder, x: Node, transposed: boolean, s: Shape): Node {

@@ -131,12 +131,21 @@ function reduce(code: Code, cx: JsContext, n: Node, axis: Axis, init: string, fo
   const [r, c] = x.shape.map(cx.spell.size);
   const v = (at: Index) => valueAt(cx, x, at);
   if (axis === 'all') {
-    const acc = scalar ? out : 'acc';
-    code.line(`let ${acc} = ${init};`);
-    loops(code, cx, x.shape, flatOK(cx, x, x.shape), (at) => code.line(`${fold(acc, v(at))};`));
-    if (!scalar) code.line(`${out}[0] = acc;`);
+    const body = (acc: string) => loops(code, cx, x.shape, flatOK(cx, x, x.shape), (at) => code.line(`${fold(acc, v(at))};`));
+    if (scalar) {
+      code.line(`let ${out} = ${init};`);
+      body(out);
+    } else {
+      // Block-scoped, so that several reductions can share a function.
+      code.block('', () => {
+        code.line(`let acc = ${init};`);
+        body('acc');
+        code.line(`${out}[0] = acc;`);
+      });
+    }
   } else if (axis === 1) {
     // One row at a time, accumulating in a local.
+    if (scalar) code.line(`let ${out};`);
     code.block(`for (let i = 0; i < ${r}; i++)`, () => {
       code.line(`let acc = ${init};`);
       code.block(`for (let j = 0; j < ${c}; j++)`, () => code.line(`${fold('acc', v({ i: 'i', j: 'j', shape: x.shape }))};`));
@@ -167,11 +176,15 @@ function logsumexp(code: Code, cx: JsContext, n: Node, axis: Axis): void {
     code.block(`for (let ${inner} = 0; ${inner} < ${limit}; ${inner}++)`, () => code.line(`${s} += Math.exp(${xs}[${at(outer, inner)}] - ${m});`));
   };
   if (axis === 'all') {
-    code.line(`let m = -Infinity;`);
-    code.block(`for (let k = 0; k < ${cx.spell.size(x.shape[0].mul(x.shape[1]))}; k++)`, () => code.line(`m = Math.max(m, ${xs}[${cx.offset(x) === '0' ? '' : cx.offset(x) + ' + '}k]);`));
-    code.line(`let s = 0;`);
-    code.block(`for (let k = 0; k < ${cx.spell.size(x.shape[0].mul(x.shape[1]))}; k++)`, () => code.line(`s += Math.exp(${xs}[${cx.offset(x) === '0' ? '' : cx.offset(x) + ' + '}k] - m);`));
-    code.line(`${scalar ? `const ${out}` : `${out}[0]`} = m === -Infinity ? m : m + Math.log(s);`);
+    if (scalar) code.line(`let ${out};`);
+    // Block-scoped m and s, so that several reductions can share a function.
+    code.block('', () => {
+      code.line(`let m = -Infinity;`);
+      code.block(`for (let k = 0; k < ${cx.spell.size(x.shape[0].mul(x.shape[1]))}; k++)`, () => code.line(`m = Math.max(m, ${xs}[${cx.offset(x) === '0' ? '' : cx.offset(x) + ' + '}k]);`));
+      code.line(`let s = 0;`);
+      code.block(`for (let k = 0; k < ${cx.spell.size(x.shape[0].mul(x.shape[1]))}; k++)`, () => code.line(`s += Math.exp(${xs}[${cx.offset(x) === '0' ? '' : cx.offset(x) + ' + '}k] - m);`));
+      code.line(`${scalar ? out : `${out}[0]`} = m === -Infinity ? m : m + Math.log(s);`);
+    });
   } else if (axis === 0) {
     code.block(`for (let j = 0; j < ${c}; j++)`, () => {
       slice('m', 's', 'j', 'i', r, (j, i) => idx(i, j));
