@@ -20,6 +20,11 @@ export function evalElementwise(fn: (...x: number[]) => number, inputs: readonly
   return out;
 }
 
+/** g·w for the first operand and g·(1 − w) for the second. */
+function split(b: Builder, g: Node, w: Node): Node[] {
+  return [b.mul(g, w), b.mul(g, b.sub(b.const(1), w))];
+}
+
 type Vjp = (b: Builder, y: Node, g: Node, x: readonly Node[]) => (Node | null)[];
 
 /** 1[a > b] + ½·1[a = b]: where the larger operand of max wins, ties shared evenly. */
@@ -49,8 +54,9 @@ const VJP: { [O in ElementwiseOp]: Vjp } = {
     b.mul(g, b.mul(p!, b.pow(x!, b.sub(p!, b.const(1))))),
     b.mul(g, b.mul(y, b.log(x!))),
   ],
-  max: (b, _, g, [x, y]) => [b.mul(g, winner(b, x!, y!)), b.mul(g, winner(b, y!, x!))],
-  min: (b, _, g, [x, y]) => [b.mul(g, winner(b, y!, x!)), b.mul(g, winner(b, x!, y!))],
+  // The two shares sum to 1, so the second is 1 − the first: one mask, built once.
+  max: (b, _, g, [x, y]) => split(b, g, winner(b, x!, y!)),
+  min: (b, _, g, [x, y]) => split(b, g, winner(b, y!, x!)),
   lt: () => [null, null],
   le: () => [null, null],
   gt: () => [null, null],
