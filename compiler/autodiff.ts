@@ -38,16 +38,19 @@ export function gradients(b: Builder, loss: Node, wrt: readonly Node[], adjoints
     const n = order[k]!;
     if (!needs.has(n.id)) continue;
     const parts = contributions.get(n.id);
+    const at = b.origins.get(n.id)?.loc;
     // Sum at branches, in the order the contributions arrived.
-    const g = parts ? parts.reduce((acc, x) => b.add(acc, x)) : undefined;
+    const g = parts && b.within(at && { loc: at, rule: 'the sum of gradients at a branch' }, () => parts.reduce((acc, x) => b.add(acc, x)));
     if (g && adjoints) adjoints.set(n.id, g);
     if (wanted.has(n.id)) result.set(n, g ?? b.zeros(n.shape));
     if (!g || n.inputs.length === 0) continue;
     const wants = n.inputs.map((i) => needs.has(i.id));
-    const cts = OPS[n.op].vjp(b, n as never, g, wants);
-    n.inputs.forEach((input, i) => {
-      const ct = cts[i];
-      if (wants[i] && ct) push(input, b.fit(ct, input.shape));
+    b.within(at && { loc: at, rule: `the backward rule of ${n.op}` }, () => {
+      const cts = OPS[n.op].vjp(b, n as never, g, wants);
+      n.inputs.forEach((input, i) => {
+        const ct = cts[i];
+        if (wants[i] && ct) push(input, b.fit(ct, input.shape));
+      });
     });
   }
   for (const w of wrt) if (!result.has(w)) result.set(w, b.zeros(w.shape));

@@ -1,11 +1,22 @@
 // A small indentation-aware text builder for generated code.
+/** A generated line's source: a 1-based line and column in the model file. */
+export interface SourcePos {
+  line: number;
+  col: number;
+}
+
 export class Code {
   private readonly out: string[] = [];
   private depth = 0;
+  /** The source of the lines written from now on (for the source map). */
+  source: SourcePos | undefined;
+  /** Generated line index → source position. */
+  readonly mappings = new Map<number, SourcePos>();
 
   constructor(private readonly unit = '  ') {}
 
   line(s = ''): this {
+    if (this.source && s) this.mappings.set(this.out.length, this.source);
     this.out.push(s ? this.unit.repeat(this.depth) + s : '');
     return this;
   }

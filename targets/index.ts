@@ -1,7 +1,7 @@
 // The targets gradc compiles to, and the files each writes.
 import type { Model } from '../compiler/model.js';
 import { emitDts } from './js/dts.js';
-import { emitJsModule } from './js/module.js';
+import { emitJsModuleWithMap } from './js/module.js';
 
 export type TargetName = 'js' | 'wgsl';
 
@@ -10,6 +10,8 @@ export interface EmitOptions {
   /** The model's file name, for headers and comments. */
   source?: string;
   version?: string;
+  /** The model's text, embedded in source maps. */
+  modelText?: string;
 }
 
 export interface OutputFile {
@@ -25,10 +27,14 @@ export interface Target {
 
 export const TARGETS: Record<TargetName, Target | undefined> = {
   js: {
-    files: (model, base, opts) => [
-      { name: `${base}.js`, text: emitJsModule(model, opts) },
-      { name: `${base}.d.ts`, text: emitDts(model, opts.precision) },
-    ],
+    files: (model, base, opts) => {
+      const { text, map } = emitJsModuleWithMap(model, `${base}.js`, opts);
+      return [
+        { name: `${base}.js`, text },
+        { name: `${base}.js.map`, text: map },
+        { name: `${base}.d.ts`, text: emitDts(model, opts.precision) },
+      ];
+    },
   },
   // The WGSL target is issue 3 (targets/wgsl/).
   wgsl: undefined,

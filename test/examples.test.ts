@@ -50,3 +50,44 @@ describe('the derivative in math notation', () => {
     ].join('\n'));
   });
 });
+
+describe('tracing generated code to the model', () => {
+  it('every block names the .nn line and the rule it came from, and the source map agrees', async () => {
+    const { TARGETS } = await import('../targets/index.js');
+    const files = TARGETS.js!.files(load('window.nn'), 'window', { source: 'window.nn' });
+    const js = files.find((f) => f.name === 'window.js')!.text;
+    expect(js).toContain('// h = relu(z)\n    //   ← window.nn:10, the equation for h');
+    expect(js).toMatch(/\/\/ db = u ⊙ 1\[z > 0\]\n\s+\/\/   ← window\.nn:10, the backward rule of relu/);
+    const map = JSON.parse(files.find((f) => f.name === 'window.js.map')!.text);
+    expect(map.sources).toEqual(['window.nn']);
+    // The line computing relu maps to line 10 of the model.
+    const lines = js.split('\n');
+    const g = lines.findIndex((l) => l.includes('h[k] = Math.max(z[k], 0);'));
+    const decoded = decodeLines(map.mappings);
+    expect(decoded[g]).toBe(10);
+  });
+});
+
+/** Source line (1-based) of each generated line, from VLQ mappings with one segment a line. */
+function decodeLines(mappings: string): (number | undefined)[] {
+  const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  let line = 0;
+  return mappings.split(';').map((seg) => {
+    if (!seg) return undefined;
+    const nums: number[] = [];
+    let v = 0;
+    let shift = 0;
+    for (const ch of seg) {
+      const d = B64.indexOf(ch);
+      v += (d & 31) << shift;
+      if (d & 32) shift += 5;
+      else {
+        nums.push(v & 1 ? -(v >> 1) : v >> 1);
+        v = 0;
+        shift = 0;
+      }
+    }
+    line += nums[2]!;
+    return line + 1;
+  });
+}

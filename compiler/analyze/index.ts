@@ -126,6 +126,7 @@ export function analyze(program: Program, diags: Diagnostics, opts: AnalyzeOptio
     train: graph(t, train),
     eval: hasModes ? graph(e, evalLowerer) : graph(t, train),
     builder: shared.b,
+    origins: shared.b.origins,
     names: shared.names,
     places: shared.places,
   };

@@ -65,7 +65,7 @@ export class Lowerer {
     const bnd = this.shared.scope.get(name);
     if (bnd?.kind !== 'equation' || this.shared.cyclic.has(name) || this.visiting.has(name)) return null;
     this.visiting.add(name);
-    const v = this.expr(bnd.expr, new Map());
+    const v = this.b.within({ loc: bnd.loc, rule: `the equation for ${name}` }, () => this.expr(bnd.expr, new Map()));
     this.visiting.delete(name);
     if (v) {
       // The first equation to produce a node names it (leaves keep their own names).

@@ -6,11 +6,34 @@
 import { isElementwise, type Axis, type Node, type Op, type OpAttrs } from './node.js';
 import { broadcastShapes, numel, ONE, SCALAR, Size, shapeKey, type Shape } from './size.js';
 import { inferShape } from '../ops/shapes.js';
+import type { Loc } from '../diagnostics.js';
 import { rewrite } from './rules.js';
+
+/** Where a node came from: the source place and the rule that made it (for tracing emitted code). */
+export interface Origin {
+  loc: Loc;
+  /** `the equation for h`, `∂ relu`, `a sum at a branch`, … */
+  rule: string;
+}
 
 export class Builder {
   private readonly table = new Map<string, Node>();
   private nextId = 0;
+  /** The origin given to nodes created from now on (set by the front end and the differentiator). */
+  origin: Origin | undefined;
+  /** The origin of every node created while one was set. */
+  readonly origins = new Map<number, Origin>();
+
+  /** Runs `f` with `origin` as the current origin. */
+  within<T>(origin: Origin | undefined, f: () => T): T {
+    const saved = this.origin;
+    this.origin = origin;
+    try {
+      return f();
+    } finally {
+      this.origin = saved;
+    }
+  }
   /** When false, `make` only interns (used to show the unsimplified derivative). */
   simplify = true;
 
@@ -31,6 +54,7 @@ export class Builder {
     if (!n) {
       n = { id: this.nextId++, op, inputs, attrs, shape, int, key };
       this.table.set(key, n);
+      if (this.origin) this.origins.set(n.id, this.origin);
     }
     return n;
   }

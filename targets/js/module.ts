@@ -7,6 +7,7 @@ import { printExpr } from '../../compiler/print.js';
 import { hash3, normal, uniform } from '../../runtime/random.js';
 import { maskStream } from '../../compiler/interpret.js';
 import { Code } from '../code.js';
+import { sourceMap } from '../sourcemap.js';
 import { initExpr } from '../init.js';
 import { Names } from '../names.js';
 import { plan, type Plan } from '../plan.js';
@@ -19,6 +20,16 @@ export interface JsModuleOptions {
   /** The model's file name, for the header. */
   source?: string;
   version?: string;
+  /** More methods of the model object, each a program like grad's (compiler/teach/hvp.ts adds `hvp`). */
+  extra?: ExtraMethod[];
+}
+
+/** A method computing `graph.grads` (and the loss) from the inputs and `inputs`, spelled by `source`, which calls `${name}_train(inputs)`. */
+export interface ExtraMethod {
+  name: string;
+  graph: Graph;
+  inputs: InputInfo[];
+  source: string;
 }
 
 /** Identifiers the module defines itself; user names are kept clear of them. */
@@ -38,15 +49,28 @@ interface Program {
 }
 
 export function emitJsModule(model: Model, opts: JsModuleOptions = {}): string {
+  return buildJsModule(model, opts).toString();
+}
+
+/** The module and its source map (generated lines → .nn lines), for writing beside it. */
+export function emitJsModuleWithMap(model: Model, file: string, opts: JsModuleOptions & { modelText?: string } = {}): { text: string; map: string } {
+  const code = buildJsModule(model, opts);
+  code.line(`//# sourceMappingURL=${file}.map`);
+  return { text: code.toString(), map: sourceMap(code, file, opts.source ?? 'model.nn', opts.modelText) };
+}
+
+function buildJsModule(model: Model, opts: JsModuleOptions): Code {
   const names = new Names();
   names.claim(...OWN);
+  const extra = opts.extra ?? [];
+  names.claim(...extra.flatMap((x) => [x.name, `${x.name}_train`]));
   const code = new Code();
   const runtimeDims = model.dims.filter((d) => d.value === undefined);
   const dimVar = new Map(runtimeDims.map((d) => [d.name, names.fresh(d.name)]));
   const size = (s: Size) => s.toCode((d) => dimVar.get(d) ?? d);
   const spell = jsSpelling(size);
   const leafVar = new Map<string, string>();
-  for (const t of [...model.params, ...model.inputs, ...model.states]) leafVar.set(t.name, names.fresh(t.name));
+  for (const t of [...model.params, ...model.inputs, ...model.states, ...extra.flatMap((x) => x.inputs)]) leafVar.set(t.name, names.fresh(t.name));
   const q = (s: string) => JSON.stringify(s);
   const F = opts.precision === 'f64' ? 'Float64Array' : 'Float32Array';
 
@@ -63,6 +87,11 @@ export function emitJsModule(model: Model, opts: JsModuleOptions = {}): string {
       const used = new Set(p.order.filter((n) => n.op === 'input').map((n) => (n.attrs as { name: string }).name));
       programs.push({ fn: `${kind}_${mode}`, kind, graph, plan: p, inputs: model.inputs.filter((i) => used.has(i.name)) });
     }
+  }
+  for (const x of extra) {
+    const p = plan([x.graph.loss, ...x.graph.grads.values()]);
+    const used = new Set(p.order.filter((n) => n.op === 'input').map((n) => (n.attrs as { name: string }).name));
+    programs.push({ fn: `${x.name}_train`, kind: 'grad', graph: x.graph, plan: p, inputs: [...model.inputs, ...x.inputs].filter((i) => used.has(i.name)) });
   }
 
   header(code, model, opts);
@@ -87,15 +116,16 @@ export function emitJsModule(model: Model, opts: JsModuleOptions = {}): string {
     for (const s of model.states) {
       code.line(`const ${leafVar.get(s.name)} = new Float(${size(s.shape[0].mul(s.shape[1]))}).fill(${s.init});`);
     }
-    for (const i of model.inputs) {
+    for (const i of [...model.inputs, ...extra.flatMap((x) => x.inputs)]) {
       const scalar = i.shape[0].isOne() && i.shape[1].isOne();
       code.line(scalar ? `const ${leafVar.get(i.name)} = new ${i.int ? 'Int32Array' : 'Float'}(1);` : `let ${leafVar.get(i.name)};`);
     }
     code.line();
-    for (const p of programs) emitProgram(code, model, p, { names, leafVar, dimVar, size, spell, q });
-    emitApi(code, model, leafVar, names, size, q);
+    for (const p of programs) emitProgram(code, model, p, { source: opts.source ?? 'the model', names, leafVar, dimVar, size, spell, q });
+    for (const x of extra) code.lines(x.source);
+    emitApi(code, model, leafVar, names, size, q, extra.map((x) => x.name));
   });
-  return code.toString();
+  return code;
 }
 
 function header(code: Code, model: Model, opts: JsModuleOptions): void {
@@ -148,6 +178,8 @@ function slotVar(leafVar: Map<string, string>, names: Names, param: string, slot
 }
 
 interface Env {
+  /** The model's file name, for the comments that trace each block to it. */
+  source: string;
   names: Names;
   leafVar: Map<string, string>;
   dimVar: Map<string, string>;
@@ -189,7 +221,11 @@ function emitProgram(code: Code, model: Model, prog: Program, env: Env): void {
     spell: env.spell,
     name: varOf,
     offset: () => '0',
-    describe: (n) => `${model.names.get(n.id) ?? varOf(n)} = ${printExpr(n, (m) => (m === n ? undefined : p.storage.get(m.id) === 'inline' ? undefined : model.names.get(m.id) ?? varOf(m)))}`,
+    describe: (n) => {
+      const math = `${model.names.get(n.id) ?? varOf(n)} = ${printExpr(n, (m) => (m === n || p.storage.get(m.id) === 'inline' || p.storage.get(m.id) === 'view' ? undefined : model.names.get(m.id) ?? varOf(m)))}`;
+      const o = model.origins.get(n.id);
+      return o ? `${math}\n  ← ${env.source}:${o.loc.line}, ${o.rule}` : math;
+    },
     maskStream: (id) => `(${id} + 1) * 1000003 + t`,
   };
   void maskStream; // the interpreter's formula, spelled above
@@ -225,7 +261,13 @@ function emitProgram(code: Code, model: Model, prog: Program, env: Env): void {
     }
     const aliases = p.steps.filter((s) => p.storage.get(s.node.id) === 'buffer').map((s) => `${varOf(s.node)} = ${slotVars[p.slot.get(s.node.id)!]}`);
     if (aliases.length) code.line(`const ${aliases.join(', ')};`);
-    for (const s of p.steps) emitStep(code, cx, s.node);
+    for (const s of p.steps) {
+      // Each block is traced to the .nn line (and the rule) it came from.
+      const origin = model.origins.get(s.node.id);
+      code.source = origin?.loc;
+      emitStep(code, cx, s.node);
+      code.source = undefined;
+    }
     const value = (n: Node) => {
       const st = p.storage.get(n.id)!;
       const scalar = n.shape[0].isOne() && n.shape[1].isOne();
@@ -287,7 +329,7 @@ function emitBind(code: Code, model: Model, prog: Program, env: Env): void {
   }
 }
 
-function emitApi(code: Code, model: Model, leafVar: Map<string, string>, names: Names, size: (s: Size) => string, q: (s: string) => string): void {
+function emitApi(code: Code, model: Model, leafVar: Map<string, string>, names: Names, size: (s: Size) => string, q: (s: string) => string, more: string[] = []): void {
   const pick = (kind: ProgramKind) =>
     model.hasModes ? `(training ? ${kind}_train(inputs) : ${kind}_eval(inputs))` : `${kind}_train(inputs)`;
   code.block('function forward(inputs)', () => code.line(`return ${pick('forward')};`));
@@ -341,5 +383,5 @@ function emitApi(code: Code, model: Model, leafVar: Map<string, string>, names: 
     }
     code.line('if (saved["@step"] !== undefined) t = saved["@step"][0];');
   });
-  code.line('return { params, shapes, forward, grad, step, state, load, train() { training = true; }, eval() { training = false; } };');
+  code.line(`return { params, shapes, forward, grad, step, state, load, ${more.map((m) => `${m}, `).join('')}train() { training = true; }, eval() { training = false; } };`);
 }
