@@ -13,7 +13,7 @@ const CASES: [string, string, number, number, string[]][] = [
   ['syntax: unclosed parenthesis', 'param x\nloss f = (x + 1', 2, 16, ['expected']],
   ['syntax: unknown character', 'param x\nloss f = x $ 2', 2, 12, ['unexpected']],
   ['undefined name', 'param x\nloss f = x * wgt', 2, 14, ['wgt', 'not defined']],
-  ['a name bound twice (at the second)', 'param x\na = x\na = 2 * x\nloss f = a', 3, 1, ["'a'", 'twice']],
+  ['a name bound twice (at the second)', 'param x\na = x\na = 2 * x\nloss f = a', 3, 1, ["'a'", 'already defined', 'duplicate']],
   ['a cycle (at its first equation, naming every member)', 'param x\na = b + x\nb = a * 2\nloss f = a', 2, 1, ["'a'", "'b'", 'cycle']],
   ['an equation defined by itself', 'param x\na = a + x\nloss f = a', 2, 1, ["'a'", 'itself']],
   ['elementwise shape mismatch (at the operator)', 'param W : [4, 3]\nparam x : [3]\nparam b : [3]\nloss f = sum(W x + b)', 4, 18, ['shape', '[4]', '[3]']],

@@ -89,8 +89,8 @@ export function findCycles(scope: Scope): Set<string> {
     for (const m of members) cyclic.add(m.name);
     const names = members.map((m) => `'${m.name}'`).join(', ');
     scope.diags.error(members[0]!.loc, members.length === 1
-      ? `'${members[0]!.name}' is defined in terms of itself (a cycle)`
-      : `cycle: the equations ${names} depend on each other`);
+      ? `'${members[0]!.name}' is defined in terms of itself (a cycle: a circular definition)`
+      : `cycle: the equations ${names} depend on each other (a circular definition)`);
   };
   for (const e of eqs) if (!index.has(e.name)) visit(e.name);
   return cyclic;

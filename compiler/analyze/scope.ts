@@ -32,7 +32,7 @@ export class Scope {
     }
     const prev = this.bindings.get(b.name);
     if (prev) {
-      this.diags.error(b.loc, `'${b.name}' is bound twice (first at ${prev.loc.line}:${prev.loc.col}); names are bound once`);
+      this.diags.error(b.loc, `'${b.name}' is already defined (at ${prev.loc.line}:${prev.loc.col}): a name is bound only once, so this is a duplicate binding`);
       return false;
     }
     this.bindings.set(b.name, b);
