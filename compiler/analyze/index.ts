@@ -8,7 +8,7 @@ import { topoSort, type Node } from '../ir/node.js';
 import type { Graph, Model, Spec, TensorType } from '../model.js';
 import { findCycles, namesIn } from './cycles.js';
 import { declareTensors } from './declarations.js';
-import { Lowerer, type Mode, type Shared } from './lower.js';
+import { Lowerer, type Shared } from './lower.js';
 import { collect, Scope } from './scope.js';
 import { OPTIMIZERS, readSpec, SCHEDULES } from './specs.js';
 import { formatType } from './types.js';
@@ -69,7 +69,7 @@ export function analyze(program: Program, diags: Diagnostics, opts: AnalyzeOptio
 
   // Lower every equation (so that errors anywhere are reported), then the
   // roots. Eval mode is lowered only when it differs, with errors not repeated.
-  const lowerAll = (mode: Mode, l: Lowerer) => {
+  const lowerAll = (l: Lowerer) => {
     for (const b of scope.bindings.values()) if (b.kind === 'equation') l.equation(b.name);
     const loss = lossStmt && (lossStmt.name ? l.equation(lossStmt.name.name) : l.expr(lossStmt.expr, new Map()));
     const outs = new Map<string, { node: Node; type: TensorType }>();
@@ -77,10 +77,10 @@ export function analyze(program: Program, diags: Diagnostics, opts: AnalyzeOptio
       const v = o.expr ? l.equation(o.name.name) : l.expr({ kind: 'name', name: o.name.name, loc: o.name.loc, start: o.name.loc }, new Map());
       if (v) outs.set(o.name.name, v);
     }
-    return { loss, outs, mode };
+    return { loss, outs };
   };
   const train = new Lowerer(shared, 'train');
-  const t = lowerAll('train', train);
+  const t = lowerAll(train);
   if (t.loss && t.loss.type.dims.length) {
     diags.error(lossStmt!.expr.start, `the loss must be a scalar; this is ${formatType(t.loss.type)} (sum or mean it?)`);
   }
@@ -92,7 +92,7 @@ export function analyze(program: Program, diags: Diagnostics, opts: AnalyzeOptio
   let e = t;
   if (hasModes) {
     evalLowerer = new Lowerer({ ...shared, diags: new Diagnostics() }, 'eval');
-    e = lowerAll('eval', evalLowerer);
+    e = lowerAll(evalLowerer);
   }
 
   const leaves = [...params.values()].map((p) => shared.b.param(p.name, p.shape))
@@ -108,8 +108,11 @@ export function analyze(program: Program, diags: Diagnostics, opts: AnalyzeOptio
       updates: l.updates,
     };
   };
-  const reads = new Set(topoSort([t.loss.node, ...[...t.outs.values()].map((v) => v.node), ...[...e.outs.values()].map((v) => v.node), e.loss!.node])
-    .filter((n) => n.op === 'input').map((n) => (n.attrs as { name: string }).name));
+  const trainGraph = graph(t, train);
+  const evalGraph = hasModes ? graph(e, evalLowerer) : trainGraph;
+  // An input counts as used when either mode's forward pass reads it (or it is differentiated).
+  const forwardRoots = [trainGraph, evalGraph].flatMap((g) => [g.loss, ...g.outputs.values()]);
+  const reads = new Set(topoSort(forwardRoots).flatMap((n) => (n.op === 'input' ? [(n.attrs as { name: string }).name] : [])));
   for (const i of inputs.values()) i.used = reads.has(i.name) || wrt.includes(i.name);
   const lossName = lossStmt.name?.name ?? (lossStmt.expr.kind === 'name' ? lossStmt.expr.name : 'loss');
   return {
@@ -123,8 +126,8 @@ export function analyze(program: Program, diags: Diagnostics, opts: AnalyzeOptio
     optimizer,
     schedule,
     hasModes,
-    train: graph(t, train),
-    eval: hasModes ? graph(e, evalLowerer) : graph(t, train),
+    train: trainGraph,
+    eval: evalGraph,
     builder: shared.b,
     origins: shared.b.origins,
     names: shared.names,
