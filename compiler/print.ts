@@ -142,17 +142,26 @@ export interface DerivativeLine {
   comment?: string;
 }
 
+/** The derivative's shared subexpressions and their names (δ for error signals, t1… otherwise). */
+export interface DerivativeNames {
+  /** Backward nodes worth a line of their own, in computation order. */
+  shared: Node[];
+  names: Map<number, string>;
+  /** Adjoint node id → the forward node it is the adjoint of. */
+  adjointOf: Map<number, number>;
+}
+
 /**
- * The derivative of the loss as equations: shared error signals named δ (one
- * line each, computed once), then ∂loss/∂θ for every param and wrt input.
+ * Chooses which parts of the derivative get a name: backward nodes used more
+ * than once (being a gradient counts as a use: ∂s/∂b = δ and ∂s/∂W = δ xᵀ
+ * share δ). Error signals (adjoints) are δ, or δ_name when there are several.
+ * Every printer of the derivative (math, LaTeX) names by this.
  */
-export function derivativeLines(model: Model, mode: 'train' | 'eval' = 'train'): DerivativeLine[] {
+export function derivativeNames(model: Model, mode: 'train' | 'eval' = 'train'): DerivativeNames {
   const g = mode === 'train' ? model.train : model.eval;
-  const loss = model.loss.name;
   const forward = new Set(topoSort([g.loss, ...g.outputs.values()]).map((n) => n.id));
   const roots = [...g.grads.values()];
   const order = topoSort(roots).filter((n) => !forward.has(n.id));
-  // Being a gradient counts as a use: ∂s/∂b = δ and ∂s/∂W = δ xᵀ share δ.
   const uses = new Map<number, number>();
   for (const n of [...order.flatMap((n) => n.inputs), ...roots]) uses.set(n.id, (uses.get(n.id) ?? 0) + 1);
   const adjointOf = new Map<number, number>();
@@ -167,6 +176,17 @@ export function derivativeLines(model: Model, mode: 'train' | 'eval' = 'train'):
     const fwdName = fwd === undefined ? undefined : model.names.get(fwd);
     names.set(n.id, fwd !== undefined ? (signals.length === 1 ? 'δ' : `δ_${fwdName ?? ++t}`) : `t${++t}`);
   }
+  return { shared, names, adjointOf };
+}
+
+/**
+ * The derivative of the loss as equations: shared error signals named δ (one
+ * line each, computed once), then ∂loss/∂θ for every param and wrt input.
+ */
+export function derivativeLines(model: Model, mode: 'train' | 'eval' = 'train'): DerivativeLine[] {
+  const g = mode === 'train' ? model.train : model.eval;
+  const loss = model.loss.name;
+  const { shared, names, adjointOf } = derivativeNames(model, mode);
   const namer: Namer = (n) => names.get(n.id) ?? model.names.get(n.id);
   const lines: DerivativeLine[] = [];
   for (const n of shared) {

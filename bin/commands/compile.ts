@@ -6,6 +6,10 @@ import { graphCost } from '../../compiler/cost.js';
 import type { Model } from '../../compiler/model.js';
 import { derivativeLines, formatLines, forwardLines } from '../../compiler/print.js';
 import { printIr } from '../../compiler/print-ir.js';
+import { dotGraph } from '../../compiler/teach/dot.js';
+import { emitHvpModule } from '../../compiler/teach/hvp.js';
+import { latexDocument } from '../../compiler/teach/latex.js';
+import { renderSvg } from '../../compiler/teach/svg.js';
 import { writeFileAtomic } from '../../runtime/files.js';
 import { TARGETS, type TargetName } from '../../targets/index.js';
 import { plan } from '../../targets/plan.js';
@@ -23,26 +27,31 @@ export interface CompileOptions {
   eval?: boolean;
 }
 
-/** Printers for --emit; other issues add latex, dot, svg and wgsl. */
-export const EMITTERS: Record<string, (model: Model, file: string, opts: CompileOptions) => string> = {
+/** Printers for --emit, by kind. */
+export const EMITTERS: Record<string, (model: Model, file: string, opts: CompileOptions) => string | Promise<string>> = {
   grad: (model, _, opts) => {
     const mode = opts.eval ? 'eval' : 'train';
     return `# forward\n${formatLines(forwardLines(model, mode))}\n\n# derivative\n${formatLines(derivativeLines(model, mode))}\n`;
   },
   ir: (model, _, opts) => printIr(model, opts.eval ? 'eval' : 'train'),
   js: (model, file, opts) => TARGETS.js!.files(model, base(file), { precision: opts.precision, source: basename(file), version: VERSION })[0]!.text,
+  wgsl: (model, file) => TARGETS.wgsl!.files(model, base(file), { source: basename(file), version: VERSION })[1]!.text,
+  latex: (model, file, opts) => latexDocument(model, basename(file), opts.eval ? 'eval' : 'train'),
+  dot: (model, file, opts) => dotGraph(model, basename(file), opts.eval ? 'eval' : 'train'),
+  svg: (model, file, opts) => renderSvg(dotGraph(model, basename(file), opts.eval ? 'eval' : 'train')),
+  hvp: (model, file, opts) => emitHvpModule(model, { precision: opts.precision, source: basename(file), version: VERSION }),
 };
 
 const base = (file: string) => basename(file, extname(file));
 
-export function compileCommand(file: string, opts: CompileOptions): number {
+export async function compileCommand(file: string, opts: CompileOptions): Promise<number> {
   if (opts.emit !== undefined && !Object.hasOwn(EMITTERS, opts.emit)) {
     throw new UsageError(`--emit wants one of ${Object.keys(EMITTERS).join(', ')}; not '${opts.emit}'`);
   }
   const targets = targetList(opts.target);
   const { model } = readModel(file, parseDims(opts.dim));
   if (opts.emit) {
-    process.stdout.write(EMITTERS[opts.emit]!(model, file, opts));
+    process.stdout.write(await EMITTERS[opts.emit]!(model, file, opts));
     return 0;
   }
   const dir = opts.output ?? dirname(file);
@@ -97,5 +106,5 @@ export function register(p: Command, setExit: (code: number) => void): void {
     .option('--dim <name=value>', 'set a dim (repeatable)', collect, [])
     .addOption(new Option('--precision <p>', 'float precision of the generated module').choices(['f32', 'f64']).default('f32'))
     .option('--eval', 'with --emit: show eval mode')
-    .action((model, opts) => setExit(compileCommand(model, opts)));
+    .action(async (model, opts) => setExit(await compileCommand(model, opts)));
 }

@@ -2,9 +2,12 @@
 // A command module exports `register(program, setExit)`.
 import type { Command } from 'commander';
 import { register as check } from './check.js';
+import { register as compare } from './compare.js';
 import { register as compile } from './compile.js';
+import { register as explain } from './explain.js';
 import { register as grad } from './grad.js';
+import { register as hessian } from './hessian.js';
 
 export type Register = (program: Command, setExit: (code: number) => void) => void;
 
-export const COMMANDS: Register[] = [compile, grad, check];
+export const COMMANDS: Register[] = [compile, grad, check, explain, compare, hessian];
