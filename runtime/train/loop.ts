@@ -1,0 +1,341 @@
+// The training loop: seeded batches through the module's fused `step`,
+// validation in eval mode, early stopping, checkpoints at every epoch's end,
+// and a stop at the first NaN or infinity that names the tensor and the step.
+// It works on any module with the generated API, synchronous (JS) or not (WebGPU).
+import type { Model } from '../../compiler/model.js';
+import { scheduleExpr } from '../../targets/js/optimizer.js';
+import { findNonFinite } from '../nan.js';
+import { plainState, writeCheckpoint, type Checkpoint, type EpochRecord } from './checkpoint.js';
+import { Batcher, type Dataset, type Layout } from './data.js';
+import { epochOrder, type Split } from './shuffle.js';
+
+type Arrays = Record<string, ArrayLike<number>>;
+type Inputs = Record<string, Float32Array | Float64Array | Int32Array>;
+
+/** The generated API, JS or WebGPU (answers may be promises). */
+export interface Trainable {
+  params: Record<string, ArrayLike<number>>;
+  step(inputs: Inputs): number | Promise<number>;
+  forward(inputs: Inputs): { loss: number; outputs: Record<string, ArrayLike<number> | number> } | Promise<{ loss: number; outputs: Record<string, ArrayLike<number> | number> }>;
+  train(): void;
+  eval(): void;
+  state(): Arrays | Promise<Arrays>;
+  load(state: Arrays): void | Promise<void>;
+}
+
+export interface StepInfo {
+  epoch: number;
+  epochs: number;
+  /** Steps done in this epoch, and its number of steps. */
+  position: number;
+  steps: number;
+  /** Steps in all. */
+  step: number;
+  loss: number;
+  lr: number;
+  examplesPerSecond: number;
+}
+
+export interface Reporter {
+  epochStart(epoch: number, epochs: number, steps: number, position: number): void;
+  step(info: StepInfo): void;
+  epochEnd(record: EpochRecord, extra: { epochs: number; examplesPerSecond: number; ratios?: Map<string, number> }): void;
+  /** Called before the loop returns, however it ends. */
+  close(): void;
+}
+
+export interface LoopConfig {
+  model: Model;
+  modelFile: string;
+  module: Trainable;
+  layout: Layout;
+  data: Dataset;
+  split: Split;
+  /** The checkpoint to write after each epoch, and its contents besides the run's position. */
+  checkpointPath: string;
+  base: Pick<Checkpoint, 'model' | 'data' | 'settings'>;
+  resume?: Checkpoint;
+  /** Stop after this many steps in all (a checkpoint is written there). */
+  maxSteps?: number;
+  /** Check params after every step (cheap on the CPU); otherwise the loss only, and the state at each epoch's end. */
+  checkEveryStep: boolean;
+  verbose: boolean;
+  reporter: Reporter;
+  /** Polled after every step: true stops the run with a checkpoint (Ctrl-C). */
+  interrupted: () => boolean;
+  precision?: 'f32' | 'f64';
+}
+
+export type StopReason = 'epochs' | 'patience' | 'steps' | 'interrupted' | 'diverged';
+
+export interface LoopResult {
+  reason: StopReason;
+  /** For 'diverged': the message naming the tensor and the step. */
+  error?: string;
+  epoch: number;
+  step: number;
+  history: EpochRecord[];
+  train_loss: number | null;
+  val_loss: number | null;
+  val_accuracy: number | null;
+  /** This run's training seconds. */
+  seconds: number;
+  /** Where the last good checkpoint is, and its step. */
+  checkpoint: string;
+  checkpointStep: number;
+}
+
+/** The rate at step t, from the same code the module's `step` runs. */
+export function rateFunction(model: Model): (t: number) => number {
+  const lr0 = model.optimizer.args.lr as number;
+  const f = new Function('t', 'lr0', `return ${scheduleExpr(model.schedule)};`) as (t: number, lr0: number) => number;
+  return (t) => f(t, lr0);
+}
+
+/** The output that scores classes, for accuracy: [C, N] (or [N, C], or [C] per example) with C the labels' bound. */
+export function scoreOutput(model: Model, layout: Layout): { output: string; label: string; classes: number; classesAreRows: boolean } | undefined {
+  const label = layout.inputs.find((i) => i.int && i.width === 1 && i.bound !== undefined);
+  if (!label) return undefined;
+  const C = label.bound!;
+  const isBatch = (d: { linearIn(): { dim: string; factor: number } | undefined }) => layout.batchDim !== undefined && d.linearIn()?.dim === layout.batchDim && d.linearIn()?.factor === 1;
+  for (const o of model.outputs) {
+    const d = o.type.dims;
+    if (layout.batchDim === undefined && d.length === 1 && d[0]!.constant === C) return { output: o.name, label: label.name, classes: C, classesAreRows: true };
+    if (d.length !== 2) continue;
+    if (d[0]!.constant === C && isBatch(d[1]!)) return { output: o.name, label: label.name, classes: C, classesAreRows: true };
+    if (isBatch(d[0]!) && d[1]!.constant === C) return { output: o.name, label: label.name, classes: C, classesAreRows: false };
+  }
+  return undefined;
+}
+
+const allFinite = (a: ArrayLike<number>) => {
+  for (let k = 0; k < a.length; k++) if (!Number.isFinite(a[k])) return false;
+  return true;
+};
+
+export async function trainLoop(cfg: LoopConfig): Promise<LoopResult> {
+  const { model, module: m, layout, data, split, reporter } = cfg;
+  const { seed, batch, epochs, patience } = cfg.base.settings;
+  const batcher = new Batcher(data, layout, cfg.precision);
+  const lrAt = rateFunction(model);
+  const score = scoreOutput(model, layout);
+  const B = layout.batchDim === undefined ? 1 : batch;
+  const ntrain = split.train.length;
+  // A last batch of one example would give batchnorm no variance: it is left out then.
+  const stepsPerEpoch = model.states.length && ntrain % B === 1 && ntrain > 1 ? Math.floor(ntrain / B) : Math.ceil(ntrain / B);
+  const paramNames = model.params.map((p) => p.name);
+
+  const ck = cfg.resume;
+  let epoch = ck?.epoch ?? 0;
+  let position = ck?.position ?? 0;
+  let step = ck?.step ?? 0;
+  let lossSum = ck?.partial.loss_sum ?? 0;
+  let examples = ck?.partial.examples ?? 0;
+  const best = ck ? { ...ck.best } : { val_loss: null as number | null, epoch: 0, waited: 0 };
+  const history: EpochRecord[] = ck ? [...ck.history] : [];
+  const priorSeconds = ck?.seconds ?? 0;
+  let checkpointStep = step;
+  const started = performance.now();
+  const elapsed = () => (performance.now() - started) / 1000;
+
+  const save = async () => {
+    writeCheckpoint(cfg.checkpointPath, {
+      format: 'gradc-checkpoint',
+      version: 1,
+      ...cfg.base,
+      epoch,
+      position,
+      step,
+      partial: { loss_sum: lossSum, examples },
+      best: { ...best },
+      history,
+      seconds: priorSeconds + elapsed(),
+      state: plainState(await m.state()),
+    });
+    checkpointStep = step;
+  };
+  const result = (reason: StopReason, error?: string): LoopResult => {
+    reporter.close();
+    const last = history[history.length - 1];
+    return {
+      reason, error, epoch, step, history,
+      train_loss: last?.train_loss ?? null,
+      val_loss: last?.val_loss ?? null,
+      val_accuracy: last?.val_accuracy ?? null,
+      seconds: elapsed(),
+      checkpoint: cfg.checkpointPath,
+      checkpointStep,
+    };
+  };
+
+  if (ck) await m.load(ck.state);
+  else await save(); // the first good checkpoint: the initial params
+  m.train();
+
+  // A copy of the params before each step: where a NaN came from, and the update/param ratios.
+  const before = new Map(paramNames.map((n) => [n, new Float64Array(m.params[n]!.length)]));
+  // The lectures' rule of thumb: ‖update‖ / ‖param‖ about 1e-3.
+  const ratioSums = new Map(paramNames.map((n) => [n, [0, 0] as [number, number]]));
+  let lastYield = performance.now();
+  let windowStart = performance.now();
+  let windowExamples = 0;
+
+  while (epoch < epochs) {
+    const order = epochOrder(split.train, seed, epoch);
+    reporter.epochStart(epoch, epochs, stepsPerEpoch, position);
+    const epochStarted = performance.now();
+    let epochExamples = 0;
+    for (; position < stepsPerEpoch; ) {
+      const from = position * B;
+      const to = Math.min(from + B, ntrain);
+      const inputs = batcher.batch(order, from, to);
+      // The CPU module's params are live arrays; another target's are read back with state().
+      const current = async () => (cfg.checkEveryStep ? m.params : await m.state());
+      if (cfg.checkEveryStep || cfg.verbose) {
+        const now = await current();
+        for (const n of paramNames) before.get(n)!.set(now[n]!);
+      }
+      const loss = await m.step(inputs);
+      const bad = !Number.isFinite(loss) || (cfg.checkEveryStep && paramNames.some((n) => !allFinite(m.params[n]!)));
+      if (bad) return result('diverged', diagnose(cfg, before, inputs, to - from, step, epoch, loss, checkpointStep));
+      step++;
+      position++;
+      lossSum += loss * (to - from);
+      examples += to - from;
+      epochExamples += to - from;
+      windowExamples += to - from;
+      if (cfg.verbose) {
+        const after = await current();
+        for (const n of paramNames) addRatio(ratioSums.get(n)!, before.get(n)!, after[n]!);
+      }
+      const now = performance.now();
+      reporter.step({ epoch, epochs, position, steps: stepsPerEpoch, step, loss, lr: lrAt(step), examplesPerSecond: (windowExamples * 1000) / Math.max(now - windowStart, 1e-3) });
+      if (now - windowStart > 2000) [windowStart, windowExamples] = [now, 0];
+      // Let timers (the progress bar) and signals (Ctrl-C) in now and then.
+      if (now - lastYield > 50) {
+        await new Promise((r) => setImmediate(r));
+        lastYield = performance.now();
+      }
+      if (cfg.interrupted() || (cfg.maxSteps !== undefined && step >= cfg.maxSteps)) {
+        await save();
+        return result(cfg.interrupted() ? 'interrupted' : 'steps');
+      }
+    }
+    const epochSeconds = (performance.now() - epochStarted) / 1000;
+
+    // The epoch's end: validation in eval mode, the record, early stopping, a checkpoint.
+    if (!cfg.checkEveryStep) {
+      const state = await m.state();
+      const badKey = Object.keys(state).find((k) => !allFinite(state[k]!));
+      if (badKey) return result('diverged', `${cfg.modelFile}: error: '${badKey}' is not finite after epoch ${epoch + 1} (step ${step}); training stopped. The last good checkpoint (step ${checkpointStep}) is kept in ${cfg.checkpointPath}`);
+    }
+    let val: { loss: number; accuracy: number | null } | undefined;
+    if (split.val.length) {
+      val = await evaluate(m, batcher, split.val, layout.batchDim === undefined ? 1 : Math.max(B, 512), score);
+      if (!Number.isFinite(val.loss)) {
+        return result('diverged', `${cfg.modelFile}: error: the validation loss is ${val.loss} after epoch ${epoch + 1} (step ${step}) though the training loss is finite; training stopped. The last good checkpoint (step ${checkpointStep}) is kept in ${cfg.checkpointPath}`);
+      }
+    }
+    const record: EpochRecord = {
+      epoch: epoch + 1,
+      step,
+      train_loss: examples ? lossSum / examples : NaN,
+      val_loss: val ? val.loss : null,
+      val_accuracy: val ? val.accuracy : null,
+      lr: lrAt(Math.max(step, 1)),
+    };
+    history.push(record);
+    epoch++;
+    position = 0;
+    lossSum = 0;
+    examples = 0;
+    if (val) {
+      if (best.val_loss === null || val.loss < best.val_loss) Object.assign(best, { val_loss: val.loss, epoch, waited: 0 });
+      else best.waited++;
+    }
+    await save();
+    let ratios: Map<string, number> | undefined;
+    if (cfg.verbose) {
+      ratios = new Map(paramNames.map((n) => {
+        const [d, p] = ratioSums.get(n)!;
+        return [n, p > 0 ? Math.sqrt(d / p) : d > 0 ? Infinity : 0];
+      }));
+      for (const n of paramNames) ratioSums.set(n, [0, 0]);
+    }
+    reporter.epochEnd(record, { epochs, examplesPerSecond: epochExamples / Math.max(epochSeconds, 1e-9), ratios });
+    if (patience !== null && val && best.waited >= patience) return result('patience');
+    if (cfg.interrupted()) return result('interrupted');
+  }
+  return result('epochs');
+}
+
+/** Adds ‖θ_new − θ_old‖² and ‖θ_old‖² to `sums`: the epoch's ratio is √(Σ‖Δθ‖² / Σ‖θ‖²). */
+function addRatio(sums: [number, number], old: ArrayLike<number>, now: ArrayLike<number>): void {
+  for (let k = 0; k < old.length; k++) {
+    sums[0] += (now[k]! - old[k]!) ** 2;
+    sums[1] += old[k]! ** 2;
+  }
+}
+
+/** Mean loss (weighted by chunk size) and accuracy over examples `idx`, in eval mode. */
+async function evaluate(m: Trainable, batcher: Batcher, idx: Int32Array, chunk: number, score: ReturnType<typeof scoreOutput>): Promise<{ loss: number; accuracy: number | null }> {
+  m.eval();
+  let lossSum = 0;
+  let right = 0;
+  try {
+    for (let from = 0; from < idx.length; from += chunk) {
+      const to = Math.min(from + chunk, idx.length);
+      const inputs = batcher.batch(idx, from, to);
+      const r = await m.forward(inputs);
+      lossSum += r.loss * (to - from);
+      if (score) right += correct(r.outputs[score.output]!, inputs[score.label]!, score.classes, to - from, score.classesAreRows);
+    }
+  } finally {
+    m.train();
+  }
+  return { loss: lossSum / idx.length, accuracy: score ? right / idx.length : null };
+}
+
+/** How many columns (examples) of a score matrix have their largest entry at the label. */
+function correct(out: ArrayLike<number> | number, labels: ArrayLike<number>, C: number, B: number, classesAreRows: boolean): number {
+  if (typeof out === 'number') return 0;
+  let right = 0;
+  for (let j = 0; j < B; j++) {
+    let arg = 0;
+    let max = -Infinity;
+    for (let c = 0; c < C; c++) {
+      const v = classesAreRows ? out[c * B + j]! : out[j * C + c]!;
+      if (v > max) [max, arg] = [v, c];
+    }
+    if (arg === labels[j]) right++;
+  }
+  return right;
+}
+
+/** The message for a step whose loss or params are not finite: which tensor, which step. */
+function diagnose(cfg: LoopConfig, before: Map<string, Float64Array>, inputs: Inputs, B: number, done: number, epoch: number, loss: number, good: number): string {
+  const { model, modelFile } = cfg;
+  const t = done + 1;
+  const kept = `training stopped. The last good checkpoint (step ${good}) is kept in ${cfg.checkpointPath}`;
+  const values: Record<string, Float64Array> = {};
+  for (const [k, v] of before) values[k] = Float64Array.from(v);
+  for (const [k, v] of Object.entries(inputs)) values[k] = Float64Array.from(v);
+  const dims = cfg.layout.batchDim ? { [cfg.layout.batchDim]: B } : {};
+  const f = cfg.checkEveryStep ? findNonFinite(model, model.train, values, dims, cfg.base.settings.seed, done) : undefined;
+  if (f) {
+    const where = f.loc ? `${modelFile}:${f.loc.line}:${f.loc.col}: ` : `${modelFile}: `;
+    const eq = f.equation ? ` (in the equation for '${f.equation}')` : '';
+    return `${where}error: at step ${t} (epoch ${epoch + 1}), ${f.value} first appears in the ${f.backward ? 'backward' : 'forward'} pass at ${f.expr}${eq}, element ${f.index}; ${kept}`;
+  }
+  if (cfg.checkEveryStep && Number.isFinite(loss)) {
+    for (const p of model.params) {
+      const a = cfg.module.params[p.name]!;
+      for (let k = 0; k < a.length; k++) {
+        if (Number.isFinite(a[k])) continue;
+        return `${modelFile}:${p.loc.line}:${p.loc.col}: error: at step ${t} (epoch ${epoch + 1}), param '${p.name}' became ${a[k]} (element ${k}) in the optimizer's update, from a finite loss and gradient: the step is too large (lower the learning rate, or set clip); ${kept}`;
+      }
+    }
+  }
+  const why = cfg.checkEveryStep ? ' in float32, though the same step is finite in float64 (an overflow?)' : '';
+  return `${modelFile}: error: at step ${t} (epoch ${epoch + 1}), the loss is ${loss}${why}; ${kept}`;
+}
