@@ -20,10 +20,11 @@ export function printIr(model: Model, mode: 'train' | 'eval' = 'train'): string 
   for (const [k, n] of g.grads) add(n, `∂${model.loss.name}/∂${k}`);
   for (const [k, n] of g.updates) add(n, `new ${k}`);
   const lines = order.map((n) => {
-    const name = n.inputs.length === 0 && 'name' in n.attrs ? `${n.op} ${(n.attrs as { name: string }).name}` : `${n.op}${attrs(n)}(${n.inputs.map((i) => `%${i.id}`).join(', ')})`;
-    const leafAttrs = n.inputs.length === 0 && !('name' in n.attrs) ? attrs(n) : '';
+    const name = n.inputs.length === 0
+      ? 'name' in n.attrs ? `${n.op} ${(n.attrs as { name: string }).name}` : `${n.op}${attrs(n)}`
+      : `${n.op}${attrs(n)}(${n.inputs.map((i) => `%${i.id}`).join(', ')})`;
     const tags = [model.names.get(n.id), ...(label.get(n.id) ?? [])].filter(Boolean);
-    return `%${n.id} = ${name}${leafAttrs} : ${shapeKey(n.shape)}${n.int ? ' int' : ''}${tags.length ? `   # ${tags.join(', ')}` : ''}`;
+    return `%${n.id} = ${name} : ${shapeKey(n.shape)}${n.int ? ' int' : ''}${tags.length ? `   # ${tags.join(', ')}` : ''}`;
   });
   return `# ${mode} mode: ${order.length} nodes\n${lines.join('\n')}\n`;
 }

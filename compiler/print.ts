@@ -51,8 +51,12 @@ function go(n: Node, name: Namer, top = false): [string, P] {
       return [`-${arg(0, P.MatMul)}`, P.Neg];
     case 'add':
       return [`${arg(0, P.Add)} + ${arg(1, P.Mul)}`, P.Add];
-    case 'sub':
+    case 'sub': {
+      // x − logsumexp(x) is how log_softmax(x) is computed.
+      const ls = logSoftmaxOf(n);
+      if (ls) return [`log_softmax(${go(ls.x, name)[0]}${ls.axis})`, P.Atom];
       return [`${arg(0, P.Add)} - ${arg(1, P.Mul)}`, P.Add];
+    }
     case 'mul': {
       const scalar = isScalarShape(n.inputs[0]!) || isScalarShape(n.inputs[1]!);
       return [`${arg(0, P.Mul)} ${scalar ? '*' : '⊙'} ${arg(1, P.Neg)}`, P.Mul];
@@ -110,10 +114,22 @@ function go(n: Node, name: Namer, top = false): [string, P] {
     case 'slice':
       return [`${arg(0, P.Atom)}[${a.start}:${(a.start as { add(x: unknown): unknown }).add(n.shape[0])}]`, P.Postfix];
     default: {
+      // exp(log_softmax(x)) is how softmax(x) is computed.
+      const ls = n.op === 'exp' && name(n.inputs[0]!) === undefined ? logSoftmaxOf(n.inputs[0]!) : undefined;
+      if (ls) return [`softmax(${go(ls.x, name)[0]}${ls.axis})`, P.Atom];
       const f = FN[n.op];
       return [`${f ?? n.op}(${arg(0, P.Any)})`, P.Atom];
     }
   }
+}
+
+/** For x − logsumexp(x, axis): x and how to print the axis. */
+function logSoftmaxOf(n: Node): { x: Node; axis: string } | undefined {
+  if (n.op !== 'sub') return undefined;
+  const [x, l] = n.inputs as [Node, Node];
+  if (l.op !== 'logsumexp' || l.inputs[0] !== x) return undefined;
+  const axis = (l.attrs as OpAttrs['logsumexp']).axis;
+  return { x, axis: axis === 'all' || axis === 0 ? '' : `, axis=${axis}` };
 }
 
 function vectorFlip(n: Node): boolean {

@@ -45,7 +45,7 @@ const CASES: { [O in Op]: string } = {
   where: 'loss f = sum(where(x > y, x * y, exp(x)))',
   transpose: 'loss f = sum((Aᵀ ⊙ B)^2)',
   reshape: 'loss f = xᵀ y',
-  broadcast: 'loss f = sum(sum(A, axis = 1)^2) + sum((A X + x)^2)',
+  broadcast: 'loss f = sum(sum(A, axis = 1)^2)',
   matmul: 'loss f = sum((A B)^2) + sum(B x)',
   sum: 'loss f = sum(sum(A, axis = 0)^2) + sum(sum(A, axis = 1)^3)',
   rmax: 'loss f = max(x) + sum(max(A, axis = 1))',

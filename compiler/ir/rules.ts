@@ -5,7 +5,7 @@
 // of symbolic differentiation: a zero cotangent prunes the branch).
 import type { Builder } from './builder.js';
 import { COMPARE, UNARY, isElementwise, type Node, type Op, type OpAttrs } from './node.js';
-import { shapeEquals, type Shape } from './size.js';
+import { broadcastShapes, shapeEquals, type Shape } from './size.js';
 import { SCALAR as SCALAR_FN } from '../ops/scalar.js';
 
 type Rule<O extends Op> = (b: Builder, inputs: readonly Node[], attrs: OpAttrs[O], shape: Shape) => Node | undefined;
@@ -21,12 +21,15 @@ const as = (b: Builder, x: Node, shape: Shape) => (shapeEquals(x.shape, shape) ?
 const RULES: RuleTable = {
   add: [
     (b, [x, y], _, s) => (isC(y!, 0) ? as(b, x!, s) : isC(x!, 0) ? as(b, y!, s) : undefined),
+    // a·x + a·y → a·(x + y): one product fewer, and the common factor shows.
+    (b, [x, y], _, s) => factor(b, x!, y!, s, (p, q) => b.add(p, q)),
     (b, [x, y]) => (x === y ? b.scale(2, x!) : undefined),
     // x + (−y) → x − y
     (b, [x, y]) => (y!.op === 'neg' ? b.sub(x!, y!.inputs[0]!) : x!.op === 'neg' ? b.sub(y!, x!.inputs[0]!) : undefined),
   ],
   sub: [
     (b, [x, y], _, s) => (isC(y!, 0) ? as(b, x!, s) : isC(x!, 0) ? as(b, b.neg(y!), s) : undefined),
+    (b, [x, y], _, s) => factor(b, x!, y!, s, (p, q) => b.sub(p, q)),
     (b, [x, y], _, s) => (x === y ? b.zeros(s) : undefined),
     (b, [x, y]) => (y!.op === 'neg' ? b.add(x!, y!.inputs[0]!) : undefined),
   ],
@@ -141,6 +144,18 @@ const RULES: RuleTable = {
   ],
 };
 
+/** a·p ∘ a·q → a·(p ∘ q) for ∘ = + or −, when both products share their first factor. */
+function factor(b: Builder, x: Node, y: Node, s: Shape, combine: (p: Node, q: Node) => Node): Node | undefined {
+  if (x.op !== 'mul' || y.op !== 'mul') return undefined;
+  for (const [i, j] of [[0, 0], [0, 1], [1, 0], [1, 1]] as const) {
+    const a = x.inputs[i]!;
+    if (a !== y.inputs[j]) continue;
+    const r = as(b, b.mul(a, combine(x.inputs[1 - i]!, y.inputs[1 - j]!)), s);
+    return shapeEquals(r.shape, s) ? r : undefined;
+  }
+  return undefined;
+}
+
 /** Whether reducing `x` over `axis` combines no two elements. */
 function reducesNothing(x: Node, axis: 'all' | 0 | 1): boolean {
   if (axis === 'all') return x.shape[0].isOne() && x.shape[1].isOne();
@@ -179,6 +194,13 @@ export function rewrite<O extends Op>(
   // A unary map of a broadcast is the broadcast of the map: compute it on the small tensor.
   if (UNARY_OPS.has(op) && inputs[0]!.op === 'broadcast') {
     return b.broadcast(b.make(op, [inputs[0]!.inputs[0]!], attrs), shape);
+  }
+  // Elementwise ops broadcast by themselves: an explicit broadcast of an input is not needed.
+  if (isElementwise(op) && inputs.length > 1 && inputs.some((n) => n.op === 'broadcast')) {
+    const bare = inputs.map((n) => (n.op === 'broadcast' ? n.inputs[0]! : n));
+    let s: Shape | undefined = bare[0]!.shape;
+    for (const n of bare.slice(1)) s = s && broadcastShapes(s, n.shape);
+    if (s && shapeEquals(s, shape)) return b.make(op, bare, attrs);
   }
   for (const rule of (RULES[op] ?? []) as Rule<O>[]) {
     const r = rule(b, inputs, attrs, shape);

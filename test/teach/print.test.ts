@@ -48,11 +48,10 @@ describe('the derivative of the lecture models', () => {
   it('softmax + L2', () => {
     expect(grad('softmax_l2.nn')).toMatchInlineSnapshot(`
       "# forward
-      J = 0.01 * sum(W^2) - sum(pick(W X - logsumexp(W X, axis=0), y)) / N   # shape scalar
+      J = 0.01 * sum(W^2) - sum(pick(log_softmax(W X), y)) / N   # shape scalar
 
       # derivative
-      δ = -1 / N                                                                       # shape scalar
-      ∂J/∂W = (δ ⊙ onehot(y) + -δ ⊙ exp(W X - logsumexp(W X, axis=0))) Xᵀ + 0.02 * W   # shape [3, 4]
+      ∂J/∂W = (-1 / N * (onehot(y) - softmax(W X))) Xᵀ + 0.02 * W   # shape [3, 4]
       "
     `);
   });
