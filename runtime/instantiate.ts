@@ -2,8 +2,10 @@
 // loading it: the command line runs exactly the code a user gets.
 import type { Model } from '../compiler/model.js';
 import { emitJsModule } from '../targets/js/module.js';
+import { emitWgsl } from '../targets/wgsl/index.js';
+import { GpuUnavailableError, nodeDevice } from './gpu/device.js';
 import { importModule } from './load-module.js';
-import type { GeneratedModel, GeneratedModule } from './module-types.js';
+import type { GeneratedGpuModel, GeneratedModel, GeneratedModule } from './module-types.js';
 
 export interface InstantiateOptions {
   target?: 'js' | 'wgsl';
@@ -12,8 +14,22 @@ export interface InstantiateOptions {
   dims?: Record<string, number>;
 }
 
-export async function instantiate(model: Model, opts: InstantiateOptions = {}): Promise<GeneratedModel> {
-  if ((opts.target ?? 'js') !== 'js') throw new Error(`target ${opts.target} is not available`);
+/**
+ * The live model of the chosen target. The WebGPU module (`target: 'wgsl'`)
+ * answers grad/forward/step/state with promises: a caller that may get either
+ * target awaits every result (bin/commands/grad.ts does).
+ */
+export async function instantiate(model: Model, opts: InstantiateOptions & { target: 'wgsl' }): Promise<GeneratedGpuModel>;
+export async function instantiate(model: Model, opts?: InstantiateOptions): Promise<GeneratedModel>;
+export async function instantiate(model: Model, opts: InstantiateOptions = {}): Promise<GeneratedModel | GeneratedGpuModel> {
+  if (opts.target === 'wgsl') {
+    if (opts.precision === 'f64') throw new GpuUnavailableError('the WGSL target computes in float32: --precision f64 needs --target js');
+    // The generated .gpu.js imports nothing: the shaders travel inside it.
+    const probe = await nodeDevice();
+    if (!probe.device) throw new GpuUnavailableError(probe.reason);
+    const gpu = await importModule<{ create: (device: GPUDevice, o: object) => Promise<GeneratedGpuModel> }>(emitWgsl(model).host);
+    return gpu.create(probe.device, { seed: opts.seed ?? 0, dims: opts.dims });
+  }
   const mod = await importModule<GeneratedModule>(emitJsModule(model, { precision: opts.precision }));
   return mod.create({ seed: opts.seed ?? 0, dims: opts.dims });
 }

@@ -12,6 +12,8 @@ export interface Spelling {
   num(v: number): string;
   /** A size (run-time dims by their variable names). */
   size(s: Size): string;
+  /** A size used as a number (the `size` op), where that differs from an index; defaults to size(). */
+  sizeValue?(s: Size): string;
   /** Reads element `index` of the array named `name`. */
   load(name: string, index: string): string;
   /** An integer read (labels, indices) as an index expression. */
@@ -68,7 +70,7 @@ export function valueAt(cx: ExprContext, n: Node, at: Index): string {
     case 'const':
       return spell.num(a.value as number);
     case 'size':
-      return spell.size(a.size as Size);
+      return (spell.sizeValue ?? spell.size)(a.size as Size);
     case 'broadcast': {
       // Reading a broadcast at (i, j) is reading its input at the broadcast index.
       const x = n.inputs[0]!;
@@ -77,7 +79,9 @@ export function valueAt(cx: ExprContext, n: Node, at: Index): string {
     case 'onehot': {
       // onehot(y)[i, j] = 1 when y_j = i.
       const y = n.inputs[0]!;
-      const label = spell.loadInt(cx.name(y), y.shape[0].isOne() && y.shape[1].isOne() ? '0' : at.j);
+      const j = y.shape[0].isOne() && y.shape[1].isOne() ? '0' : at.j;
+      const offset = cx.offset(y);
+      const label = spell.loadInt(cx.name(y), offset === '0' ? j : `${offset} + ${j}`);
       return spell.isEqual(label, at.i);
     }
     default: {

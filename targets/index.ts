@@ -2,6 +2,7 @@
 import type { Model } from '../compiler/model.js';
 import { emitDts } from './js/dts.js';
 import { emitJsModuleWithMap } from './js/module.js';
+import { emitWgsl } from './wgsl/index.js';
 
 export type TargetName = 'js' | 'wgsl';
 
@@ -36,6 +37,13 @@ export const TARGETS: Record<TargetName, Target | undefined> = {
       ];
     },
   },
-  // The WGSL target is issue 3 (targets/wgsl/).
-  wgsl: undefined,
+  wgsl: {
+    files: (model, base, opts) => {
+      const { wgsl, host } = emitWgsl(model, { source: opts.source, version: opts.version });
+      return [
+        { name: `${base}.gpu.js`, text: host },
+        { name: `${base}.wgsl`, text: wgsl },
+      ];
+    },
+  },
 };

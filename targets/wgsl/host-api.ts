@@ -1,0 +1,152 @@
+// The generated module's public side: the checks each program makes of its
+// inputs (as the CPU module's, with the same messages), and the Model API
+// (forward, grad, step, state, load) on top of the engine (engine.ts).
+import { numel, type Size } from '../../compiler/ir/size.js';
+import type { InputInfo, Model } from '../../compiler/model.js';
+import type { Code } from '../code.js';
+import type { HostParts } from './host.js';
+import type { Program } from './program.js';
+
+const q = (s: string) => JSON.stringify(s);
+const isScalar = (s: readonly [Size, Size]) => s[0].isOne() && s[1].isOne();
+
+/** Checks the inputs a program reads, binds run-time dims from them, and returns them as typed arrays. */
+export function emitBind(code: Code, model: Model, p: Program, size: (s: Size) => string): void {
+  code.block(`function bind_${p.fn}(inputs)`, () => {
+    code.line('const arrays = [];');
+    for (const i of p.inputs) {
+      code.line(`if (inputs[${q(i.name)}] === undefined) throw new Error(${q(`missing input '${i.name}'`)});`);
+    }
+    const len = (i: InputInfo) => `lengthOf(inputs[${q(i.name)}])`;
+    for (const dim of model.dims.filter((x) => x.value === undefined)) {
+      const from = p.inputs.find((i) => numel(i.shape).linearIn()?.dim === dim.name);
+      if (!from) continue;
+      const { factor } = numel(from.shape).linearIn()!;
+      code.block(`if (!given[${q(dim.name)}])`, () => {
+        code.line(`d[${q(dim.name)}] = ${len(from)}${factor === 1 ? '' : ` / ${factor}`};`);
+        code.line(`if (!(Number.isInteger(d[${q(dim.name)}]) && d[${q(dim.name)}] > 0)) throw new Error(\`input '${from.name}' has \${${len(from)}} elements, not a positive multiple of ${factor}\`);`);
+      });
+    }
+    for (const i of p.inputs) {
+      const n = size(numel(i.shape));
+      for (const dim of numel(i.shape).dims) {
+        if (!p.inputs.some((j) => numel(j.shape).linearIn()?.dim === dim)) {
+          code.line(`if (!d[${q(dim)}]) throw new Error(${q(`dim '${dim}' cannot be read from the inputs: pass create(device, { dims: { ${dim}: … } })`)});`);
+        }
+      }
+      const dims = `[${i.type.dims.map((x) => x.key).join(', ')}]`;
+      code.block('', () => {
+        code.line(`const v = inputs[${q(i.name)}];`);
+        code.line(`if (lengthOf(v) !== ${n}) throw new Error(\`input '${i.name}' has \${lengthOf(v)} elements; its shape ${dims} needs \${${n}}\`);`);
+        if (i.int && i.bound) {
+          const bound = size(i.bound);
+          code.block(`for (let k = 0; k < ${n}; k++)`, () => {
+            code.line("const c = typeof v === 'number' ? v : v[k];");
+            code.line(`if (!(Number.isInteger(c) && c >= 0 && c < ${bound})) throw new RangeError(\`input '${i.name}'[\${k}] is \${c}: must be an integer in [0, \${${bound}})\`);`);
+          });
+        }
+        const T = i.int ? 'Int32Array' : 'Float32Array';
+        code.line(`arrays.push([${q(i.name)}, v instanceof ${T} ? v : ${T}.from(typeof v === 'number' ? [v] : v)]);`);
+      });
+    }
+    code.line('return arrays;');
+  });
+}
+
+export function emitApi(code: Code, h: HostParts): void {
+  const { model } = h;
+  const hasProgram = (fn: string) => h.programs.some((p) => p.fn === fn);
+  const pick = (kind: string) => (hasProgram(`${kind}_eval`) ? `(training ? ${q(`${kind}_train`)} : ${q(`${kind}_eval`)})` : q(`${kind}_train`));
+  const grads = [...h.leaves.grads].map(([n, r]) => `[${q(n)}, ${isScalar(shapeOf(model, n))}]`);
+  code.comment('forward: the loss and the outputs.');
+  code.block('function forward(inputs)', () => {
+    code.block('return serial(async () =>', () => {
+      code.line(`const prog = ${pick('forward')};`);
+      code.line('upload(BIND[prog](inputs));');
+      code.line('const { loss, outputs } = L[prog];');
+      code.line('const names = Object.keys(outputs);');
+      code.line('const out = await submit(PROGRAMS[prog], [loss, ...names.map((n) => outputs[n])]);');
+      code.line('const result = { loss: out[0], outputs: {} };');
+      code.line('let at = 1;');
+      code.block('for (const n of names)', () => {
+        code.line('const size = outputs[n][2];');
+        code.line(`result.outputs[n] = pick(out, at, size, OUTPUT_SCALAR[n]);`);
+        code.line('at += size;');
+      });
+      code.line('return result;');
+    }, '});');
+  });
+  code.line(`const OUTPUT_SCALAR = { ${[...model.outputs].map((o) => `${q(o.name)}: ${o.type.dims.length === 0}`).join(', ')} };`);
+  code.comment('grad: the loss and every gradient, read back together.');
+  code.line(`const GRADS = [${grads.join(', ')}];`);
+  code.block('function grad(inputs)', () => {
+    code.block('return serial(async () =>', () => {
+      code.line(`const prog = ${pick('grad')};`);
+      code.line('upload(BIND[prog](inputs));');
+      code.line("const out = await submit(PROGRAMS[prog], [L[prog].loss, ['grads', 0, L.size.grads]]);");
+      code.line('const result = { loss: out[0], grad: {} };');
+      code.line('for (const [name, scalar] of GRADS) result.grad[name] = pick(out, 1 + L.grads[name][1], L.grads[name][2], scalar);');
+      code.line('return result;');
+    }, '});');
+  });
+  code.comment('step: gradient, optimizer update, new running statistics (training), in one command buffer; reads back the loss.');
+  code.block('function step(inputs)', () => {
+    code.block('return serial(async () =>', () => {
+      code.line(`const prog = ${pick('grad')};`);
+      code.line('upload(BIND[prog](inputs), rate(t + 1));');
+      code.line("const commit = training && PROGRAMS[prog + '_commit'] ? PROGRAMS[prog + '_commit'] : [];");
+      code.line('const out = await submit(PROGRAMS[prog], [L[prog].loss], [...PROGRAMS.optimizer, ...commit]);');
+      code.line('t += 1;');
+      code.line('return out[0];');
+    }, '});');
+  });
+  code.comment('state(): params, optimizer slots (W.m, W.v, ...), running statistics (@name) and the step count; it also refreshes `params`.');
+  code.block('function state()', () => {
+    code.block('return serial(async () =>', () => {
+      code.line('uploadParams();');
+      code.line("const out = await submit([], [['params', 0, PARAMS_SIZE], ['optim', 0, OPTIM_SIZE]]);");
+      code.line('const saved = {};');
+      code.block('for (const [name, v] of Object.entries(params))', () => {
+        code.line('v.set(out.subarray(PARAM_AT[name], PARAM_AT[name] + v.length));');
+        code.line('saved[name] = v.slice();');
+        code.line('SLOTS.forEach((s, k) => (saved[`${name}.${s}`] = out.slice(PARAMS_SIZE + k * PARAM_COUNT + PARAM_AT[name], PARAMS_SIZE + k * PARAM_COUNT + PARAM_AT[name] + v.length)));');
+      });
+      code.line('for (const [name, [, n]] of Object.entries(STATES)) saved[`@${name}`] = out.slice(PARAM_AT[name], PARAM_AT[name] + n);');
+      code.line("saved['@step'] = Float32Array.of(t);");
+      code.line('return saved;');
+    }, '});');
+  });
+  code.comment('load(): the inverse of state(); anything missing keeps its value.');
+  code.block('function load(saved)', () => {
+    code.block('return serial(async () =>', () => {
+      code.line('uploadParams();');
+      code.line('const check = (key, v, n) => { if (v.length !== n) throw new Error(`state \'${key}\' has ${v.length} values; expected ${n}`); };');
+      code.block('for (const [name, v] of Object.entries(params))', () => {
+        code.block('if (saved[name] !== undefined)', () => {
+          code.line('check(name, saved[name], v.length);');
+          code.line('v.set(saved[name]);');
+          code.line('device.queue.writeBuffer(gpu.params, PARAM_AT[name] * 4, v);');
+        });
+        code.block('SLOTS.forEach((s, k) =>', () => {
+          code.line('const x = saved[`${name}.${s}`];');
+          code.line('if (x === undefined) return;');
+          code.line('check(`${name}.${s}`, x, v.length);');
+          code.line('device.queue.writeBuffer(gpu.optim, (k * PARAM_COUNT + PARAM_AT[name]) * 4, Float32Array.from(x));');
+        }, '});');
+      });
+      code.block('for (const [name, [, n]] of Object.entries(STATES))', () => {
+        code.line('const x = saved[`@${name}`];');
+        code.line('if (x === undefined) continue;');
+        code.line('check(`@${name}`, x, n);');
+        code.line('device.queue.writeBuffer(gpu.params, PARAM_AT[name] * 4, Float32Array.from(x));');
+      });
+      code.line("if (saved['@step'] !== undefined) t = saved['@step'][0];");
+    }, '});');
+  });
+  code.line(`const BIND = { ${h.programs.map((p) => `${p.fn}: bind_${p.fn}`).join(', ')} };`);
+  code.line('return { params, shapes, forward, grad, step, state, load, train() { training = true; }, eval() { training = false; } };');
+}
+
+function shapeOf(model: Model, name: string): readonly [Size, Size] {
+  return (model.params.find((p) => p.name === name) ?? model.inputs.find((i) => i.name === name))!.shape;
+}

@@ -1,0 +1,108 @@
+// One program (forward or grad, in train or eval mode) as a list of kernels:
+// the shared plan, with scalars in one-element buffers, placed in the packed
+// buffers (layout.ts), its steps grouped into kernels (fuse.ts), each kernel
+// spelled by its kind; then the copies that put gradients computed elsewhere
+// into their place in `grads`.
+import type { Node } from '../../compiler/ir/node.js';
+import type { Graph, InputInfo, Model } from '../../compiler/model.js';
+import { printExpr } from '../../compiler/print.js';
+import type { Spelling } from '../expr.js';
+import { plan, type Plan } from '../plan.js';
+import { fuse } from './fuse.js';
+import { emitMap, KernelCx, WG, type Kernel, type ProgramEnv } from './kernel.js';
+import { placeGrads, programLayout, type LeafLayout, type ProgramLayout, type Region } from './layout.js';
+import { emitTiled } from './matmul.js';
+import type { WgslNames } from './names.js';
+import { emitReduce } from './reduce.js';
+
+export type ProgramKind = 'forward' | 'grad';
+
+export interface Program {
+  /** forward_train, grad_train, forward_eval, grad_eval. */
+  fn: string;
+  kind: ProgramKind;
+  mode: 'train' | 'eval';
+  graph: Graph;
+  plan: Plan;
+  layout: ProgramLayout;
+  kernels: Kernel[];
+  /** Kernels that `step` runs after the optimizer: new running statistics into their place. */
+  commit: Kernel[];
+  /** The inputs the program reads. */
+  inputs: InputInfo[];
+}
+
+export interface ModuleEnv {
+  model: Model;
+  leaves: LeafLayout;
+  names: WgslNames;
+  spell: Spelling;
+  size: ProgramEnv['size'];
+  /** The model's file name, for the comments that trace each kernel to it. */
+  source: string;
+}
+
+export function lowerProgram(env: ModuleEnv, kind: ProgramKind, mode: 'train' | 'eval'): Program {
+  const { model, leaves } = env;
+  const graph = model[mode];
+  const fn = `${kind}_${mode}`;
+  const updates = kind === 'grad' && mode === 'train' ? [...graph.updates.values()] : [];
+  const roots = kind === 'forward' ? [graph.loss, ...graph.outputs.values()] : [graph.loss, ...graph.grads.values(), ...updates];
+  const p = plan(roots, { scalarsInBuffers: true });
+  const grads = kind === 'grad' ? graph.grads : new Map<string, Node>();
+  const groups = fuse(p, placeGrads(p, grads));
+  const layout = programLayout(p, leaves, grads, new Set(groups.flatMap((g) => [...g.stored])));
+  const penv: ProgramEnv = { model, plan: p, layout, spell: env.spell, size: env.size, display: displayNames(model, graph), describe: () => '' };
+  // The CPU module's comments: the math, and the .nn line and rule it came from.
+  penv.describe = (n) => {
+    const shown = (m: Node) => (m === n || p.storage.get(m.id) === 'inline' || p.storage.get(m.id) === 'view' ? undefined : model.names.get(m.id) ?? penv.display(m));
+    const math = `${penv.display(n)} = ${printExpr(n, shown)}`;
+    const o = model.origins.get(n.id);
+    return o ? `${math}\n  ← ${env.source}:${o.loc.line}, ${o.rule}` : math;
+  };
+
+  const kernels = groups.map((group, k) => {
+    const cx = new KernelCx(penv, env.names, group);
+    const entry = env.names.fresh(`${fn}_${k}_${penv.display(group.steps[0]!)}`);
+    return group.kind === 'tiled' ? emitTiled(cx, entry) : group.kind === 'reduce' ? emitReduce(cx, entry) : emitMap(cx, entry);
+  });
+  for (const g of layout.gather) {
+    kernels.push(emitCopy(env, env.names.fresh(`${fn}_gather_${g.name}`), g.from, g.to, `∂/∂${g.name}: the gradient is computed elsewhere; copy it into its place`));
+  }
+  const commit = [...(updates.length ? graph.updates : [])].map(([name, n]) =>
+    emitCopy(env, env.names.fresh(`${fn}_commit_${name}`), layout.region(n)!, leaves.params.get(name)!, `${name}: the new running statistics (step only)`),
+  );
+  const used = new Set(p.order.filter((n) => n.op === 'input').map((n) => (n.attrs as { name: string }).name));
+  return { fn, kind, mode, graph, plan: p, layout, kernels, commit, inputs: model.inputs.filter((i) => used.has(i.name)) };
+}
+
+/** Names for comments and identifiers, as in the CPU module: the model's names, d<name> for gradients and adjoints, t<id> for the rest. */
+function displayNames(model: Model, graph: Graph): (n: Node) => string {
+  const gradOf = new Map([...graph.grads].map(([k, n]) => [n.id, k]));
+  const adjointOf = new Map<number, string>();
+  for (const [fwd, adj] of graph.adjoints) {
+    const name = model.names.get(fwd);
+    if (name && !adjointOf.has(adj.id)) adjointOf.set(adj.id, name);
+  }
+  return (n) => {
+    const leaf = (n.attrs as { name?: string }).name;
+    if (leaf !== undefined && (n.op === 'param' || n.op === 'input' || n.op === 'state')) return leaf;
+    const g = gradOf.get(n.id) ?? adjointOf.get(n.id);
+    return model.names.get(n.id) ?? (g !== undefined ? `d${g}` : `t${n.id}`);
+  };
+}
+
+/** A kernel that copies one region to another (possibly within one buffer, which copyBufferToBuffer cannot). */
+export function emitCopy(env: ModuleEnv, entry: string, from: Region, to: Region, comment: string): Kernel {
+  const text = [
+    `// ${comment}`,
+    `@compute @workgroup_size(${WG})`,
+    `fn ${entry}(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {`,
+    `  let n = ${env.size(to.size)};`,
+    `  for (var k = gid.x; k < n; k += groups.x * ${WG}u) {`,
+    `    ${to.buffer}[${env.size(to.at)} + k] = ${from.buffer}[${env.size(from.at)} + k];`,
+    '  }',
+    '}',
+  ].join('\n');
+  return { entry, text, dispatch: [{ count: to.size, per: WG, cap: true }] };
+}
