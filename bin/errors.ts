@@ -2,6 +2,7 @@
 // codes: 1 when the model, the values or the data are wrong, 2 when the
 // command line is wrong. Never a stack trace (set GRADC_DEBUG=1 to see one).
 import { CompileError, formatDiagnostic, type Diagnostic } from '../compiler/diagnostics.js';
+import { GpuUnavailableError } from '../runtime/gpu/device.js';
 import { ValuesError } from '../runtime/values.js';
 
 /** A mistake in the command line (exit 2). */
@@ -24,6 +25,10 @@ export function report(e: unknown): number {
   if (e instanceof CompileError) return 1; // already printed with its source
   if (e instanceof ValuesError || e instanceof UserError) {
     process.stderr.write(`${e.message}\n`);
+    return 1;
+  }
+  if (e instanceof GpuUnavailableError) {
+    process.stderr.write(`gradc: error: ${e.reason}\n`);
     return 1;
   }
   if (e instanceof UsageError) {

@@ -43,6 +43,7 @@ export const TARGETS: Record<TargetName, Target | undefined> = {
       return [
         { name: `${base}.gpu.js`, text: host },
         { name: `${base}.wgsl`, text: wgsl },
+        { name: `${base}.gpu.d.ts`, text: emitDts(model, 'f32', true) },
       ];
     },
   },

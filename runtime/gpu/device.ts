@@ -2,16 +2,14 @@
 // Vulkan driver (on a machine without a GPU, Mesa's lavapipe; see
 // ../shared/notes/webgpu-without-a-gpu.md). Probing never throws: it answers
 // with a device, or with one line saying why there is none.
-import { ValuesError } from '../values.js';
-
 /**
- * There is no WebGPU device here; the message says why in one line. A
- * ValuesError, so that the command line reports it as `gradc: error: …` with
- * exit status 1 (the machine, not gradc, lacks something) rather than as a bug.
+ * There is no WebGPU device here; the message says why in one line. The
+ * command line reports it as `gradc: error: …` with exit status 1: the
+ * machine, not gradc, lacks something.
  */
-export class GpuUnavailableError extends ValuesError {
-  constructor(reason: string) {
-    super('gradc', reason);
+export class GpuUnavailableError extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
     this.name = 'GpuUnavailableError';
   }
 }
