@@ -10,8 +10,9 @@ import { Code } from '../code.js';
 import { sourceMap } from '../sourcemap.js';
 import { initExpr } from '../init.js';
 import { Names } from '../names.js';
-import { plan, type Plan } from '../plan.js';
-import { emitStep, type JsContext } from './kernels.js';
+import type { Plan } from '../plan.js';
+import { emitStep, KERNEL_LOCALS, type JsContext } from './kernels.js';
+import { programSchedule, type JsSchedule } from './schedule.js';
 import { emitUpdate, OPTIMIZER_SLOTS, scheduleExpr } from './optimizer.js';
 import { JS_HELPERS, jsSpelling } from './spelling.js';
 
@@ -36,7 +37,7 @@ export interface ExtraMethod {
 const OWN = [
   'create', 'hash3', 'uniform', 'normal', 'sigmoid', 'softplus', 'sign', 'square', 'Float', 'seed', 'dims', 't', 'lr', 'lr0',
   'training', 'params', 'shapes', 'inputs', 'k', 'i', 'j', 'c', 'acc', 'aik', 'm', 's', 'g', 'v', 'norm2', 'scale',
-  'c1', 'c2', 'result', 'fail', 'checkLabels', 'copyIn', 'load', 'state', 'step', 'grad', 'forward', 'train', 'eval',
+  'c1', 'c2', 'r', 'loss', 'result', 'fail', 'checkLabels', 'copyIn', 'load', 'state', 'step', 'grad', 'forward', 'train', 'eval',
 ];
 
 type ProgramKind = 'forward' | 'grad';
@@ -45,6 +46,7 @@ interface Program {
   kind: ProgramKind;
   graph: Graph;
   plan: Plan;
+  sched: JsSchedule;
   inputs: InputInfo[];
 }
 
@@ -61,7 +63,7 @@ export function emitJsModuleWithMap(model: Model, file: string, opts: JsModuleOp
 
 function buildJsModule(model: Model, opts: JsModuleOptions): Code {
   const names = new Names();
-  names.claim(...OWN);
+  names.claim(...OWN, ...KERNEL_LOCALS);
   const extra = opts.extra ?? [];
   names.claim(...extra.flatMap((x) => [x.name, `${x.name}_train`]));
   const code = new Code();
@@ -80,18 +82,15 @@ function buildJsModule(model: Model, opts: JsModuleOptions): Code {
   for (const mode of modes) {
     const graph = model[mode];
     for (const kind of ['forward', 'grad'] as const) {
-      const roots = kind === 'forward'
-        ? [graph.loss, ...graph.outputs.values()]
-        : [graph.loss, ...graph.grads.values(), ...(mode === 'train' ? graph.updates.values() : [])];
-      const p = plan(roots);
+      const { graph: g, plan: p, schedule: sched } = programSchedule(model, graph, kind, mode === 'train');
       const used = new Set(p.order.filter((n) => n.op === 'input').map((n) => (n.attrs as { name: string }).name));
-      programs.push({ fn: `${kind}_${mode}`, kind, graph, plan: p, inputs: model.inputs.filter((i) => used.has(i.name)) });
+      programs.push({ fn: `${kind}_${mode}`, kind, graph: g, plan: p, sched, inputs: model.inputs.filter((i) => used.has(i.name)) });
     }
   }
   for (const x of extra) {
-    const p = plan([x.graph.loss, ...x.graph.grads.values()]);
+    const { graph: g, plan: p, schedule: sched } = programSchedule(model, x.graph, 'grad', false);
     const used = new Set(p.order.filter((n) => n.op === 'input').map((n) => (n.attrs as { name: string }).name));
-    programs.push({ fn: `${x.name}_train`, kind: 'grad', graph: x.graph, plan: p, inputs: [...model.inputs, ...x.inputs].filter((i) => used.has(i.name)) });
+    programs.push({ fn: `${x.name}_train`, kind: 'grad', graph: g, plan: p, sched, inputs: [...model.inputs, ...x.inputs].filter((i) => used.has(i.name)) });
   }
 
   header(code, model, opts);
@@ -123,7 +122,7 @@ function buildJsModule(model: Model, opts: JsModuleOptions): Code {
     code.line();
     for (const p of programs) emitProgram(code, model, p, { source: opts.source ?? 'the model', names, leafVar, dimVar, size, spell, q });
     for (const x of extra) code.lines(x.source);
-    emitApi(code, model, leafVar, names, size, q, extra.map((x) => x.name));
+    emitApi(code, model, leafVar, names, size, q, extra.map((x) => x.name), [...dimVar.values()]);
   });
   return code;
 }
@@ -192,7 +191,9 @@ function emitProgram(code: Code, model: Model, prog: Program, env: Env): void {
   const { plan: p, fn } = prog;
   const { leafVar, size, q } = env;
   const names = env.names;
-  const slotVars = p.slotSizes.map((_, k) => names.fresh(`${fn}_buf${k}`));
+  // Matrix products fused into their consumers, and buffer slots for what is stored.
+  const sched = prog.sched;
+  const slotVars = sched.slotSizes.map((_, k) => names.fresh(`${fn}_buf${k}`));
   // Names of values inside the function: the model's names, d<name> for
   // gradients and adjoints of named values, t<id> for the rest.
   const local = names.child();
@@ -240,16 +241,22 @@ function emitProgram(code: Code, model: Model, prog: Program, env: Env): void {
   const updates = prog.kind === 'grad' && prog.graph.updates.size && prog.fn.endsWith('train');
   code.line(`const ${result} = ${prog.kind === 'forward' ? '{ loss: 0, outputs: {} }' : `{ loss: 0, grad: {}${updates ? ', updates: {}' : ''} }`};`);
 
+  const run = names.fresh(`${fn}_run`);
+  const args = [...new Set([
+    ...p.order.filter((n) => p.storage.get(n.id) === 'leaf').map(varOf),
+    ...env.dimVar.values(),
+    ...views.map(varOf),
+  ])];
   code.block(`function ${fn}(inputs)`, () => {
     emitBind(code, model, prog, env);
     code.comment('Buffers are planned once for each set of run-time sizes, then reused.');
     code.block(`if (${allocated} !== String(${key}))`, () => {
       code.line(`${allocated} = String(${key});`);
-      p.slotSizes.forEach((s, k) => code.line(`${slotVars[k]} = new Float(${size(s[0].mul(s[1]))});`));
+      sched.slotSizes.forEach((s, k) => code.line(`${slotVars[k]} = new Float(${size(s[0].mul(s[1]))});`));
       for (const v of views.filter((w) => p.viewOf.get(w.id)!.op !== 'input')) {
         // A row slice is a window on its base's memory (a slot, or a param).
         const x = p.viewOf.get(v.id)!;
-        const baseArray = p.storage.get(x.id) === 'buffer' ? slotVars[p.slot.get(x.id)!] : varOf(x);
+        const baseArray = p.storage.get(x.id) === 'buffer' ? slotVars[sched.slot.get(x.id)!] : varOf(x);
         const start = (v.attrs as { start: Size }).start.mul(v.shape[1]);
         code.line(`${varOf(v)} = ${baseArray}.subarray(${size(start)}, ${size(start.add(v.shape[0].mul(v.shape[1])))});`);
       }
@@ -259,13 +266,19 @@ function emitProgram(code: Code, model: Model, prog: Program, env: Env): void {
       const start = (v.attrs as { start: Size }).start.mul(v.shape[1]);
       code.line(`${varOf(v)} = ${varOf(p.viewOf.get(v.id)!)}.subarray(${size(start)}, ${size(start.add(v.shape[0].mul(v.shape[1])))});`);
     }
-    const aliases = p.steps.filter((s) => p.storage.get(s.node.id) === 'buffer').map((s) => `${varOf(s.node)} = ${slotVars[p.slot.get(s.node.id)!]}`);
+    code.line(`return ${run}(${args.join(', ')});`);
+  });
+  // The math, in a function of its own whose arrays and sizes are parameters:
+  // V8 keeps parameters in registers through the loops, where it reloads the
+  // closure's variables at every use.
+  code.block(`function ${run}(${args.join(', ')})`, () => {
+    const aliases = sched.steps.filter((s) => p.storage.get(s.node.id) === 'buffer').map((s) => `${varOf(s.node)} = ${slotVars[sched.slot.get(s.node.id)!]}`);
     if (aliases.length) code.line(`const ${aliases.join(', ')};`);
-    for (const s of p.steps) {
+    for (const s of sched.steps) {
       // Each block is traced to the .nn line (and the rule) it came from.
       const origin = model.origins.get(s.node.id);
       code.source = origin?.loc;
-      emitStep(code, cx, s.node);
+      emitStep(code, cx, s.node, s.product);
       code.source = undefined;
     }
     const value = (n: Node) => {
@@ -329,7 +342,7 @@ function emitBind(code: Code, model: Model, prog: Program, env: Env): void {
   }
 }
 
-function emitApi(code: Code, model: Model, leafVar: Map<string, string>, names: Names, size: (s: Size) => string, q: (s: string) => string, more: string[] = []): void {
+function emitApi(code: Code, model: Model, leafVar: Map<string, string>, names: Names, size: (s: Size) => string, q: (s: string) => string, more: string[] = [], dims: string[] = []): void {
   const pick = (kind: ProgramKind) =>
     model.hasModes ? `(training ? ${kind}_train(inputs) : ${kind}_eval(inputs))` : `${kind}_train(inputs)`;
   code.block('function forward(inputs)', () => code.line(`return ${pick('forward')};`));
@@ -338,6 +351,22 @@ function emitApi(code: Code, model: Model, leafVar: Map<string, string>, names: 
   // step: gradient, then the fused optimizer update, then state updates.
   const opt = model.optimizer;
   const slots = OPTIMIZER_SLOTS[opt.name] ?? [];
+  const gradVar = new Map(model.params.map((p) => [p.name, names.fresh(`${leafVar.get(p.name)!}_grad`)]));
+  const targets = model.params.map((p) => {
+    const scalar = p.shape[0].isOne() && p.shape[1].isOne();
+    const gv = gradVar.get(p.name)!;
+    return {
+      param: leafVar.get(p.name)!,
+      grad: (k: string) => (scalar ? `(typeof ${gv} === 'number' ? ${gv} : ${gv}[${k}])` : `${gv}[${k}]`),
+      size: size(p.shape[0].mul(p.shape[1])),
+      slots: Object.fromEntries(slots.map((s) => [s, slotVar(leafVar, names, p.name, s)])),
+    };
+  });
+  // The update in a function whose arrays are parameters (kept in registers
+  // through the loops, like the programs' own).
+  const update = names.fresh('update');
+  const args = [...new Set([...targets.flatMap((x) => [x.param, ...Object.values(x.slots)]), ...gradVar.values(), ...dims, 'lr', 't'])];
+  code.block(`function ${update}(${args.join(', ')})`, () => emitUpdate(code, opt, targets));
   code.block('function step(inputs)', () => {
     code.line(`const r = ${pick('grad')};`);
     code.line('const loss = r.loss;');
@@ -345,15 +374,8 @@ function emitApi(code: Code, model: Model, leafVar: Map<string, string>, names: 
     code.line(`const lr0 = ${opt.args.lr as number};`);
     code.line(`const lr = ${scheduleExpr(model.schedule)};`);
     code.comment(`${opt.name}${Object.entries(opt.args).map(([k, v]) => ` ${k}=${v}`).join('')}, schedule ${model.schedule.name}`);
-    emitUpdate(code, opt, model.params.map((p) => {
-      const scalar = p.shape[0].isOne() && p.shape[1].isOne();
-      return {
-        param: leafVar.get(p.name)!,
-        grad: (k: string) => (scalar ? `(typeof r.grad[${q(p.name)}] === 'number' ? r.grad[${q(p.name)}] : r.grad[${q(p.name)}][${k}])` : `r.grad[${q(p.name)}][${k}]`),
-        size: size(p.shape[0].mul(p.shape[1])),
-        slots: Object.fromEntries(slots.map((s) => [s, slotVar(leafVar, names, p.name, s)])),
-      };
-    }));
+    if (gradVar.size) code.line(`const ${model.params.map((p) => `${gradVar.get(p.name)} = r.grad[${q(p.name)}]`).join(', ')};`);
+    code.line(`${update}(${args.join(', ')});`);
     if (model.states.length) {
       code.block('if (training)', () => {
         for (const s of model.states) {
