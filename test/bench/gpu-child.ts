@@ -37,9 +37,12 @@ async function gradcWgsl(w: Workload, ref: Result) {
     return;
   }
   await m.load(w.initial);
-  const first: Result = w.method === 'step'
+  // Compare what gradc-js's result holds: the params after one step, or the gradients.
+  const afterStep = w.compares.startsWith('params');
+  const first: Result = afterStep
     ? { loss: await m.step(w.inputs), tensors: await params(m) }
     : await m.grad(w.inputs).then((r) => ({ loss: r.loss, tensors: arrays(r.grad) }));
+  if (afterStep) await m.load(w.initial); // time from the same start
   const c = compare(ref, first);
   if (c.worst > TOLERANCE) {
     out.notes.push(`gradc-wgsl: results differ from gradc-js (${c.detail}); not timed`);
