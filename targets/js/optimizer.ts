@@ -57,29 +57,33 @@ export const JS_UPDATE: UpdateSpelling = {
 /**
  * The statements that update one element. `P` is the param element, `S(slot)`
  * a slot element, `g` the (clipped, decayed) gradient element already in scope
- * as `g`, `lr` the rate; Adam also wants `c1 = 1 − β1ᵗ` and `c2 = 1 − β2ᵗ`.
+ * as `g`, `lr` the rate; Adam also wants `lr1 = lr / (1 − β1ᵗ)` and
+ * `ic2 = 1 / (1 − β2ᵗ)` (the bias corrections folded in once a step, so that
+ * the per-element update has one division).
  */
 export function updateStatements(opt: Spec, P: string, S: (slot: string) => string, sp: UpdateSpelling = JS_UPDATE): string[] {
   const a = opt.args;
+  // A slot's new value goes to a local first: stored once, used without a reload.
+  const slot = (name: string, value: string) => [sp.let(`${name}1`, value), `${S(name)} = ${name}1;`];
   switch (opt.name) {
     case 'sgd':
       return [`${P} = ${P} - lr * g;`];
     case 'momentum':
-      return [`${S('v')} = ${lit(a.rho)} * ${S('v')} + g;`, `${P} = ${P} - lr * ${S('v')};`];
+      return [...slot('v', `${lit(a.rho)} * ${S('v')} + g`), `${P} = ${P} - lr * v1;`];
     case 'nesterov':
-      return [`${S('v')} = ${lit(a.rho)} * ${S('v')} + g;`, `${P} = ${P} - lr * (g + ${lit(a.rho)} * ${S('v')});`];
+      return [...slot('v', `${lit(a.rho)} * ${S('v')} + g`), `${P} = ${P} - lr * (g + ${lit(a.rho)} * v1);`];
     case 'adagrad':
-      return [`${S('G')} = ${S('G')} + g * g;`, `${P} = ${P} - lr * g / (${sp.sqrt(S('G'))} + ${lit(a.eps)});`];
+      return [...slot('G', `${S('G')} + g * g`), `${P} = ${P} - lr * g / (${sp.sqrt('G1')} + ${lit(a.eps)});`];
     case 'rmsprop':
       return [
-        `${S('s')} = ${lit(a.alpha)} * ${S('s')} + (1 - ${lit(a.alpha)}) * g * g;`,
-        `${P} = ${P} - lr * g / (${sp.sqrt(S('s'))} + ${lit(a.eps)});`,
+        ...slot('s', `${lit(a.alpha)} * ${S('s')} + (1 - ${lit(a.alpha)}) * g * g`),
+        `${P} = ${P} - lr * g / (${sp.sqrt('s1')} + ${lit(a.eps)});`,
       ];
     case 'adam':
       return [
-        `${S('m')} = ${lit(a.beta1)} * ${S('m')} + (1 - ${lit(a.beta1)}) * g;`,
-        `${S('v')} = ${lit(a.beta2)} * ${S('v')} + (1 - ${lit(a.beta2)}) * g * g;`,
-        `${P} = ${P} - lr * (${S('m')} / c1) / (${sp.sqrt(`${S('v')} / c2`)} + ${lit(a.eps)});`,
+        ...slot('m', `${lit(a.beta1)} * ${S('m')} + (1 - ${lit(a.beta1)}) * g`),
+        ...slot('v', `${lit(a.beta2)} * ${S('v')} + (1 - ${lit(a.beta2)}) * g * g`),
+        `${P} = ${P} - lr1 * m1 / (${sp.sqrt('v1 * ic2')} + ${lit(a.eps)});`,
       ];
   }
   throw new Error(`internal: optimizer ${opt.name}`);
@@ -113,7 +117,7 @@ export function emitUpdate(code: Code, opt: Spec, targets: UpdateTarget[]): void
     scale = ' * scale';
   }
   if (opt.name === 'adam') {
-    code.line(`const c1 = 1 - Math.pow(${lit(a.beta1)}, t), c2 = 1 - Math.pow(${lit(a.beta2)}, t);`);
+    code.line(`const lr1 = lr / (1 - Math.pow(${lit(a.beta1)}, t)), ic2 = 1 / (1 - Math.pow(${lit(a.beta2)}, t));`);
   }
   for (const t of targets) {
     code.block(`for (let k = 0; k < ${t.size}; k++)`, () => {

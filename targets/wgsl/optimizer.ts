@@ -74,7 +74,7 @@ export function optimizerKernels(model: Model, leaves: LeafLayout, size: (s: Siz
       'fn update(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {',
       `  let count = ${size(P)};`,
       '  let lr = run.lr;',
-      ...(opt.name === 'adam' ? ['  let c1 = run.c1;', '  let c2 = run.c2;'] : []),
+      ...(opt.name === 'adam' ? ['  let lr1 = lr / run.c1; // the bias corrections, folded in once', '  let ic2 = 1.0 / run.c2;'] : []),
       ...(clip > 0 ? [`  let scale = optim[${size(scaleAt)}];`] : []),
       ...slots.map((s, k) => `  let ${s}_at = ${size(P.mul(Size.of(k)))}; // slot ${s} of every param`),
       `  for (var k = gid.x; k < count; k += groups.x * ${WG}u) {`,
