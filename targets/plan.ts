@@ -112,12 +112,32 @@ export function plan(roots: readonly Node[], opts: PlanOptions = {}): Plan {
   };
   steps.forEach((s, i) => s.node.inputs.forEach((x) => read(x, i)));
   const pinned = new Set((opts.pinned ?? roots).map((n) => (storage.get(n.id) === 'view' ? viewOf.get(n.id)! : n).id));
+  const { slot, slotSizes } = assignSlots(steps.map((s) => s.node).filter((n) => storage.get(n.id) === 'buffer'), steps.map((s) => s.node), lastUse, pinned);
+
+  const uses = new Map<number, number>();
+  for (const [id, c] of consumers) uses.set(id, c.length);
+  return { roots: [...roots], order, storage, steps, viewOf, slot, slotSizes, uses };
+}
+
+/**
+ * Buffer slots for `buffers` (computed in the order of `order`): a node takes a
+ * free slot of its size whose last reader ran before it, or a new one; a slot
+ * is free again after the last step that reads its node (`lastUse`, a step
+ * index), unless the node is pinned (returned to the caller).
+ */
+export function assignSlots(
+  buffers: readonly Node[],
+  order: readonly Node[],
+  lastUse: ReadonlyMap<number, number>,
+  pinned: ReadonlySet<number>,
+): { slot: Map<number, number>; slotSizes: Shape[] } {
   const slot = new Map<number, number>();
   const slotSizes: Shape[] = [];
   const free: { slot: number; key: string; until: number }[] = [];
-  steps.forEach((s, i) => {
-    if (storage.get(s.node.id) !== 'buffer') return;
-    const key = numel(s.node.shape).key;
+  const isBuffer = new Set(buffers.map((n) => n.id));
+  order.forEach((n, i) => {
+    if (!isBuffer.has(n.id)) return;
+    const key = numel(n.shape).key;
     const k = free.findIndex((f) => f.key === key && f.until < i);
     let id: number;
     if (k >= 0) {
@@ -125,13 +145,10 @@ export function plan(roots: readonly Node[], opts: PlanOptions = {}): Plan {
       free.splice(k, 1);
     } else {
       id = slotSizes.length;
-      slotSizes.push(s.node.shape);
+      slotSizes.push(n.shape);
     }
-    slot.set(s.node.id, id);
-    if (!pinned.has(s.node.id)) free.push({ slot: id, key, until: lastUse.get(s.node.id) ?? i });
+    slot.set(n.id, id);
+    if (!pinned.has(n.id)) free.push({ slot: id, key, until: lastUse.get(n.id) ?? i });
   });
-
-  const uses = new Map<number, number>();
-  for (const [id, c] of consumers) uses.set(id, c.length);
-  return { roots: [...roots], order, storage, steps, viewOf, slot, slotSizes, uses };
+  return { slot, slotSizes };
 }

@@ -5,9 +5,9 @@
 // consumer's loop disappears: `H = relu(W X + b)` is one pass, not three.
 import type { Builder } from '../../compiler/ir/builder.js';
 import { isElementwise, topoSort, type Node } from '../../compiler/ir/node.js';
-import { numel, shapeEquals, type Shape } from '../../compiler/ir/size.js';
+import { shapeEquals, type Shape } from '../../compiler/ir/size.js';
 import type { Graph, Model } from '../../compiler/model.js';
-import { plan, type Plan } from '../plan.js';
+import { assignSlots, plan, type Plan } from '../plan.js';
 
 export interface JsStep {
   /** The node the step stores. */
@@ -77,24 +77,8 @@ export function schedule(p: Plan, opts: ScheduleOptions = {}): JsSchedule {
     }
     for (const x of reads) lastUse.set(x.id, Math.max(lastUse.get(x.id) ?? -1, i));
   });
-  const slot = new Map<number, number>();
-  const slotSizes: Shape[] = [];
-  const free: { slot: number; key: string; until: number }[] = [];
-  kept.forEach((s, i) => {
-    if (p.storage.get(s.node.id) !== 'buffer') return;
-    const key = numel(s.node.shape).key;
-    const k = free.findIndex((f) => f.key === key && f.until < i);
-    let id: number;
-    if (k >= 0) {
-      id = free[k]!.slot;
-      free.splice(k, 1);
-    } else {
-      id = slotSizes.length;
-      slotSizes.push(s.node.shape);
-    }
-    slot.set(s.node.id, id);
-    if (!pinned.has(s.node.id)) free.push({ slot: id, key, until: lastUse.get(s.node.id) ?? i });
-  });
+  const keptNodes = kept.map((s) => s.node);
+  const { slot, slotSizes } = assignSlots(keptNodes.filter((n) => p.storage.get(n.id) === 'buffer'), keptNodes, lastUse, pinned);
   return { steps: kept, slot, slotSizes };
 }
 
