@@ -110,7 +110,7 @@ async function main(): Promise<number> {
     report.notes[w.name] = notes;
     report.memory[w.name] = memoryReport(w.model, w.dims);
     log(table(`${w.name} ${w.title}: ${w.call}`, rows));
-    log(`  checked before timing (${w.compares}, max |Δ| / max |gradc-js|): ${Object.entries(report.checks[w.name]!).map(([k, v]) => `${k}: ${v}`).join('; ')}`);
+    log(`  checked before timing (${w.compares} and loss, max |Δ| / max |gradc-js|): ${Object.entries(report.checks[w.name]!).map(([k, v]) => `${k}: ${v}`).join('; ')}`);
     const m = report.memory[w.name]!;
     log(`  gradc-js memory: ${kb(m.planned_bytes)} planned (${m.detail}) vs ${kb(m.minimum_bytes)} minimum = ${(m.planned_bytes / m.minimum_bytes).toFixed(2)}×`);
     for (const n of notes) log(`  note: ${n}`);

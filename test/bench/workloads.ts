@@ -41,8 +41,8 @@ export interface Workload {
   dims: Record<string, number>;
   /** Instances of each CPU system, fresh from the initial params at each call. */
   systems: Partial<Record<SystemName, () => Promise<Instance>>>;
-  /** What result() holds: the gradients, or the params after one step. */
-  compares: string;
+  /** What result() holds (with the loss): the gradients, or the params after one step. */
+  compares: 'gradients' | 'params after one step';
   /** For modules with gradc's interface (the GPU one): the method timed, its inputs, and the initial state. */
   method: 'step' | 'grad';
   inputs: Record<string, Float32Array | Int32Array>;
@@ -118,7 +118,7 @@ export async function workloads(root: string): Promise<Workload[]> {
     const y = labels(N, 10, 2);
     const tfjs = (t: tfw.Tf) => tfw.mlpSmall(t, g.params(), X, y, N);
     out.push({
-      name: 'W1', title: 'mlp-small', call: 'one SGD step, X [784, 64]', file, model, dims: { N }, compares: 'gradients and loss',
+      name: 'W1', title: 'mlp-small', call: 'one SGD step, X [784, 64]', file, model, dims: { N }, compares: 'gradients',
       method: 'step', inputs: { X, y }, initial: g.initial, tfjs,
       systems: {
         'gradc-js': async () => {
@@ -142,7 +142,7 @@ export async function workloads(root: string): Promise<Workload[]> {
     const x = data(250, 3, -1, 1);
     const tfjs = (t: tfw.Tf) => tfw.window(t, g.params(), x);
     out.push({
-      name: 'W2', title: 'window', call: 'gradients for W, b, u, x', file, model, dims: {}, compares: 'gradients and loss',
+      name: 'W2', title: 'window', call: 'gradients for W, b, u, x', file, model, dims: {}, compares: 'gradients',
       method: 'grad', inputs: { x }, initial: g.initial, tfjs,
       systems: {
         'gradc-js': async () => {
@@ -167,7 +167,7 @@ export async function workloads(root: string): Promise<Workload[]> {
     const X = data(1024 * N, 4, -1, 1);
     const tfjs = (t: tfw.Tf) => tfw.mlpLarge(t, g.params(), X, N);
     out.push({
-      name: 'W3', title: 'mlp-large', call: 'forward + backward, X [1024, 256]', file, model, dims: { N }, compares: 'gradients and loss',
+      name: 'W3', title: 'mlp-large', call: 'forward + backward, X [1024, 256]', file, model, dims: { N }, compares: 'gradients',
       method: 'grad', inputs: { X }, initial: g.initial, tfjs,
       systems: {
         'gradc-js': async () => {
@@ -191,7 +191,7 @@ export async function workloads(root: string): Promise<Workload[]> {
     const grad = data(1_000_000, 5, -0.01, 0.01);
     const tfjs = (t: tfw.Tf) => tfw.adam(t, g.params().P!, grad);
     out.push({
-      name: 'W4', title: 'adam-1M', call: 'Adam step of 10⁶ params, gradient given', file, model, dims: {}, compares: 'params after one step, and loss',
+      name: 'W4', title: 'adam-1M', call: 'Adam step of 10⁶ params, gradient given', file, model, dims: {}, compares: 'params after one step',
       method: 'step', inputs: { g: grad }, initial: g.initial, tfjs,
       systems: {
         'gradc-js': async () => {

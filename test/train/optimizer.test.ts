@@ -3,20 +3,10 @@
 // whose gradient the test computes itself, with weight decay and clipping.
 import { describe, expect, it } from 'vitest';
 import type { GeneratedModel } from '../../runtime/module-types.js';
-import { live, maxDiff } from './util.js';
+import { live, maxDiff, quadratic, QUADRATIC_INPUTS } from './util.js';
 
-// J = ½ Σ a⊙w² + Σ c⊙w + ½ Σ B⊙M² + 1.5 s², so ∂J/∂w = a⊙w + c, ∂J/∂M = B⊙M, ∂J/∂s = 3s.
-const model = (optimizer: string) => `
-param w : [3] = [0.5, -1.0, 2.0]
-param M : [2, 2] = [[0.3, -0.2], [1.5, 0.7]]
-param s = 0.8
-input a : [3]
-input c : [3]
-input B : [2, 2]
-optimizer ${optimizer}
-loss J = 0.5 * sum(a * w * w) + sum(c * w) + 0.5 * sum(B * M * M) + 1.5 * s * s
-`;
-const inputs = { a: [1, 4, 0.25], c: [0.1, -0.3, 0.2], B: [1, 2, 0.5, 3] };
+const model = (optimizer: string) => quadratic(optimizer);
+const inputs = QUADRATIC_INPUTS;
 const NAMES = ['w', 'M', 's'] as const;
 
 /** The flat gradient of J at θ = [w, M, s] (8 numbers). */

@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Model } from '../../compiler/model.js';
 import { instantiate } from '../../runtime/instantiate.js';
-import { compile } from './util.js';
+import { compile, quadratic, QUADRATIC_INPUTS } from './util.js';
 
 type Arrays = Record<string, ArrayLike<number>>;
 interface AnyModule {
@@ -46,18 +46,8 @@ async function within<T>(what: string, p: T | Promise<T>, ms = 20_000): Promise<
   }
 }
 
-const QUADRATIC = (optimizer: string, schedule = 'constant') => `
-param w : [3] = [0.5, -1.0, 2.0]
-param M : [2, 2] = [[0.3, -0.2], [1.5, 0.7]]
-param s = 0.8
-input a : [3]
-input c : [3]
-input B : [2, 2]
-optimizer ${optimizer}
-schedule ${schedule}
-loss J = 0.5 * sum(a * w * w) + sum(c * w) + 0.5 * sum(B * M * M) + 1.5 * s * s
-`;
-const inputs = { a: Float32Array.of(1, 4, 0.25), c: Float32Array.of(0.1, -0.3, 0.2), B: Float32Array.of(1, 2, 0.5, 3) };
+const QUADRATIC = quadratic;
+const inputs = Object.fromEntries(Object.entries(QUADRATIC_INPUTS).map(([k, v]) => [k, Float32Array.from(v)]));
 
 const CLASSIFIER = (optimizer: string) => `
 dim N
