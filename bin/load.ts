@@ -31,10 +31,13 @@ export function readModel(file: string, dims: Record<string, number> = {}, quiet
 
 /** Parses repeated `--dim NAME=VALUE` options. */
 export function parseDims(list: string[] = []): Record<string, number> {
-  const out: Record<string, number> = {};
+  // Without a prototype: a dim may be called `constructor`.
+  const out = Object.create(null) as Record<string, number>;
   for (const item of list) {
     const m = /^([^=\s]+)=(\d+)$/u.exec(item);
     if (!m || Number(m[2]) <= 0) throw new UsageError(`--dim wants NAME=POSITIVE_INTEGER, not '${item}'`);
+    if (!Number.isSafeInteger(Number(m[2]))) throw new UsageError(`--dim ${item}: ${m[2]} is too large for a size`);
+    if (Object.hasOwn(out, m[1]!)) throw new UsageError(`--dim ${m[1]} is given twice (${m[1]}=${out[m[1]!]} and ${item}); give each dim once`);
     out[m[1]!] = Number(m[2]);
   }
   return out;

@@ -38,8 +38,8 @@ export async function instantiate(model: Model, opts: InstantiateOptions = {}): 
 export function toArrays(model: Model, inputs: Record<string, Float64Array>, precision: 'f32' | 'f64' = 'f32'): Record<string, Float32Array | Float64Array | Int32Array> {
   const out: Record<string, Float32Array | Float64Array | Int32Array> = {};
   for (const i of model.inputs) {
-    const v = inputs[i.name];
-    if (!v) continue;
+    if (!Object.hasOwn(inputs, i.name)) continue;
+    const v = inputs[i.name]!;
     out[i.name] = i.int ? Int32Array.from(v) : precision === 'f64' ? Float64Array.from(v) : Float32Array.from(v);
   }
   return out;

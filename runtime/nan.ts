@@ -25,7 +25,7 @@ export function findNonFinite(model: Model, graph: Graph, values: Record<string,
   const leaves: Record<string, Tensor> = {};
   const all = [...model.params, ...model.inputs];
   for (const t of all) {
-    const v = values[t.name];
+    const v = Object.hasOwn(values, t.name) ? values[t.name] : undefined;
     if (v) leaves[t.name] = tensor(t.shape[0].eval(dims), t.shape[1].eval(dims), v);
   }
   for (const s of model.states) leaves[s.name] = tensor(s.shape[0].eval(dims), s.shape[1].eval(dims), new Array(s.shape[0].eval(dims) * s.shape[1].eval(dims)).fill(s.init));

@@ -55,7 +55,7 @@ export async function checkGradients(model: Model, opts: CheckOptions, given: Re
   const lossAt = () => m.forward(inputs).loss;
   const results: TensorCheck[] = [];
   for (const [name, g] of Object.entries(grads)) {
-    const target = (m.params[name] ?? inputs[name]) as Float64Array;
+    const target = (Object.hasOwn(m.params, name) ? m.params[name] : inputs[name]) as Float64Array;
     const n = target.length;
     // Every element, or an even sample of them for large tensors.
     const picks = n <= max ? [...Array(n).keys()] : Array.from({ length: max }, (_, k) => Math.floor((k * n) / max));

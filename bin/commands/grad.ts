@@ -32,10 +32,14 @@ export function readValues(at: string | undefined): { file: string; given: Recor
   return { file: at, given: parseValues(at, text) };
 }
 
+/** The random streams hash the seed as 32 bits: outside [0, 2^32) a seed would silently repeat another's draws. */
+export const SEED_RANGE = [0, 2 ** 32] as const;
+
 export function parseSeed(s: string | undefined): number {
   if (s === undefined) return 0;
-  const n = Number(s);
+  const n = s.trim() === '' ? NaN : Number(s);
   if (!Number.isInteger(n)) throw new UsageError(`--seed wants an integer, not '${s}'`);
+  if (n < SEED_RANGE[0] || n >= SEED_RANGE[1]) throw new UsageError(`--seed ${s} is outside the seeds gradc draws from (integers from 0 to 2^32 - 1): it would repeat another seed's draws`);
   return n;
 }
 
@@ -70,7 +74,7 @@ export async function gradCommand(file: string, opts: RunOptions): Promise<numbe
   const bad = firstNonFinite([r.loss, ...Object.values(out.grad as Record<string, JsonValue>)]);
   if (bad) {
     const all = { ...values.params };
-    for (const p of model.params) if (!all[p.name]) all[p.name] = Float64Array.from(m.params[p.name]!);
+    for (const p of model.params) if (!Object.hasOwn(all, p.name)) all[p.name] = Float64Array.from(m.params[p.name]!);
     const where = findNonFinite(model, opts.eval ? model.eval : model.train, { ...all, ...values.inputs }, values.dims, parseSeed(opts.seed));
     throw new UserError(where ? describeNonFinite(where, file) : `${file}: error: the result is not finite (NaN or infinity)`);
   }

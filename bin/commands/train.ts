@@ -16,6 +16,7 @@ import { split } from '../../runtime/train/shuffle.js';
 import { readDataFile } from '../../runtime/train/table.js';
 import { UsageError, UserError } from '../errors.js';
 import { parseDims, readModel } from '../load.js';
+import { parseSeed } from './grad.js';
 import { collect } from './options.js';
 
 export interface TrainOptions {
@@ -66,7 +67,7 @@ const sha256 = (b: Uint8Array | string) => createHash('sha256').update(b).digest
 /** The run's settings: the options, or the checkpoint's where resuming (which must agree). */
 function settings(opts: TrainOptions, ck: Checkpoint | undefined): RunSettings {
   const given = {
-    seed: int('--seed', opts.seed, -(2 ** 31)),
+    seed: opts.seed === undefined ? undefined : parseSeed(opts.seed),
     batch: int('--batch', opts.batch, 1),
     val: fraction(opts.val),
     columns: opts.columns,

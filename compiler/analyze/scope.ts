@@ -128,7 +128,7 @@ export function collect(program: Program, scope: Scope): void {
     switch (s.kind) {
       case 'dim':
         for (const it of s.items) {
-          const override = scope.dimOverrides[it.name.name];
+          const override = Object.hasOwn(scope.dimOverrides, it.name.name) ? scope.dimOverrides[it.name.name] : undefined;
           let value: number | undefined = override ?? (it.value ? scope.constant(it.value, 'a dim value') : undefined);
           if (value !== undefined && !(Number.isInteger(value) && value > 0)) {
             scope.diags.error(it.value ? it.value.loc : it.name.loc, `dim '${it.name.name}' must be a positive integer, not ${value}`);
