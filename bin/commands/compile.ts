@@ -10,7 +10,7 @@ import { dotGraph } from '../../compiler/teach/dot.js';
 import { emitHvpModule } from '../../compiler/teach/hvp.js';
 import { latexDocument } from '../../compiler/teach/latex.js';
 import { renderSvg } from '../../compiler/teach/svg.js';
-import { writeFileAtomic } from '../../runtime/files.js';
+import { writeFilesAtomic } from '../../runtime/files.js';
 import { TARGETS, type TargetName } from '../../targets/index.js';
 import { plan } from '../../targets/plan.js';
 import { UsageError } from '../errors.js';
@@ -55,13 +55,10 @@ export async function compileCommand(file: string, opts: CompileOptions): Promis
     return 0;
   }
   const dir = opts.output ?? dirname(file);
-  const written: string[] = [];
-  // Everything is generated before anything is written.
+  // Everything is generated before anything is written, and written as one set.
   const files = targets.flatMap((t) => TARGETS[t]!.files(model, base(file), { precision: opts.precision, source: basename(file), version: VERSION }));
-  for (const f of files) {
-    writeFileAtomic(join(dir, f.name), f.text);
-    written.push(join(dir, f.name));
-  }
+  writeFilesAtomic(files.map((f) => ({ path: join(dir, f.name), data: f.text })));
+  const written = files.map((f) => join(dir, f.name));
   process.stdout.write(summary(model, file, written));
   return 0;
 }

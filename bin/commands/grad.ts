@@ -7,6 +7,7 @@ import { instantiate, toArrays } from '../../runtime/instantiate.js';
 import type { GeneratedModel } from '../../runtime/module-types.js';
 import { describeNonFinite, findNonFinite } from '../../runtime/nan.js';
 import { firstNonFinite, toJson } from '../../runtime/results.js';
+import { SEED_RANGE } from '../../runtime/seed.js';
 import { bindValues, parseValues, type BoundValues } from '../../runtime/values.js';
 import { UsageError, UserError } from '../errors.js';
 import { parseDims, readModel } from '../load.js';
@@ -32,8 +33,6 @@ export function readValues(at: string | undefined): { file: string; given: Recor
   return { file: at, given: parseValues(at, text) };
 }
 
-/** The random streams hash the seed as 32 bits: outside [0, 2^32) a seed would silently repeat another's draws. */
-export const SEED_RANGE = [0, 2 ** 32] as const;
 
 export function parseSeed(s: string | undefined): number {
   if (s === undefined) return 0;

@@ -8,6 +8,7 @@ import { basename, dirname, join } from 'node:path';
 import { instantiate } from '../../runtime/instantiate.js';
 import { writeFileAtomic } from '../../runtime/files.js';
 import { readCheckpoint, type Checkpoint, type RunSettings } from '../../runtime/train/checkpoint.js';
+import { validateState } from '../../runtime/train/validate-checkpoint.js';
 import { curvesSvg, sparkline } from '../../runtime/train/curves.js';
 import { layoutOf, loadDataset, OptionError, type Dataset, type Layout } from '../../runtime/train/data.js';
 import { scoreOutput, trainLoop, type LoopResult, type Trainable } from '../../runtime/train/loop.js';
@@ -146,11 +147,16 @@ export async function trainCommand(file: string, opts: TrainOptions): Promise<nu
     throw e;
   }
   if (ck) {
+    validateState(checkpointPath, ck, await module.state(), file);
     try {
       await module.load(ck.state);
     } catch (e) {
       throw new UserError(`${checkpointPath}: error: does not fit ${file}: ${(e as Error).message}`);
     }
+  }
+  if (ck && steps !== undefined && ck.step >= steps) {
+    process.stderr.write(`${checkpointPath}: note: the checkpoint is already at step ${ck.step} (--steps ${steps}): no step taken\n`);
+    return 0;
   }
 
   const lines = opts.json ? undefined : process.stdout;
