@@ -3,6 +3,7 @@
 // their shapes. Every mistake names the file and the entry.
 import { shapeOf } from '../compiler/analyze/declarations.js';
 import type { InputInfo, JsonValue, Model, ParamInfo } from '../compiler/model.js';
+import { firstMisfit, fitsFloat64 } from './json-numbers.js';
 
 export class ValuesError extends Error {
   constructor(readonly file: string, message: string) {
@@ -21,6 +22,8 @@ export interface BoundValues {
 
 /** Parses a values file's text; a syntax error names the file. */
 export function parseValues(file: string, text: string): Record<string, JsonValue> {
+  const big = firstMisfit(text, fitsFloat64); // JSON reads 1e999 as Infinity
+  if (big) throw new ValuesError(`${file}:${big.line}:${big.col}`, `${big.literal} is beyond float64's range`);
   let v: unknown;
   try {
     v = JSON.parse(text);
