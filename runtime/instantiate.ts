@@ -12,6 +12,8 @@ export interface InstantiateOptions {
   precision?: 'f32' | 'f64';
   seed?: number;
   dims?: Record<string, number>;
+  /** The most bytes the module may plan (create({ maxMemory })). */
+  maxMemory?: number;
 }
 
 /**
@@ -31,7 +33,7 @@ export async function instantiate(model: Model, opts: InstantiateOptions = {}): 
     return gpu.create(probe.device, { seed: opts.seed ?? 0, dims: opts.dims });
   }
   const mod = await importModule<GeneratedModule>(emitJsModule(model, { precision: opts.precision }));
-  return mod.create({ seed: opts.seed ?? 0, dims: opts.dims });
+  return mod.create({ seed: opts.seed ?? 0, dims: opts.dims, maxMemory: opts.maxMemory });
 }
 
 /** Typed arrays for bound values: Int32Array for int inputs, float arrays otherwise. */

@@ -6,7 +6,7 @@ import { toArrays } from '../../runtime/instantiate.js';
 import { normal, uniform } from '../../runtime/random.js';
 import { bindValues } from '../../runtime/values.js';
 import { UsageError } from '../errors.js';
-import { parseDims, readModel } from '../load.js';
+import { parseBytes, parseDims, readModel } from '../load.js';
 import { parseSeed, prepare, readValues, type RunOptions } from './grad.js';
 import { runOptions } from './options.js';
 
@@ -83,7 +83,7 @@ export async function checkGradients(model: Model, opts: CheckOptions, given: Re
 }
 
 export async function checkCommand(file: string, opts: CheckOptions): Promise<number> {
-  const { model } = readModel(file, parseDims(opts.dim), true);
+  const { model } = readModel(file, parseDims(opts.dim), true, parseBytes(opts.maxMemory));
   const { file: vfile, given } = readValues(opts.at);
   const results = await checkGradients(model, opts, given, vfile);
   const ok = results.every((r) => r.ok);

@@ -3,6 +3,7 @@
 import { Option, type Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import type { JsonValue, Model } from '../../compiler/model.js';
+import { GpuUnavailableError } from '../../runtime/gpu/device.js';
 import { instantiate, toArrays } from '../../runtime/instantiate.js';
 import type { GeneratedModel } from '../../runtime/module-types.js';
 import { describeNonFinite, findNonFinite } from '../../runtime/nan.js';
@@ -10,7 +11,7 @@ import { firstNonFinite, toJson } from '../../runtime/results.js';
 import { SEED_RANGE } from '../../runtime/seed.js';
 import { bindValues, parseValues, type BoundValues } from '../../runtime/values.js';
 import { UsageError, UserError } from '../errors.js';
-import { parseDims, readModel } from '../load.js';
+import { parseBytes, parseDims, readModel } from '../load.js';
 import { runOptions } from './options.js';
 
 export interface RunOptions {
@@ -20,6 +21,7 @@ export interface RunOptions {
   target?: 'js' | 'wgsl';
   precision?: 'f32' | 'f64';
   eval?: boolean;
+  maxMemory?: string;
 }
 
 export function readValues(at: string | undefined): { file: string; given: Record<string, JsonValue> } {
@@ -42,16 +44,27 @@ export function parseSeed(s: string | undefined): number {
   return n;
 }
 
+/** The generated module's create(); what it refuses (sizes, memory) is the user's to fix (exit 1). */
+export async function createModule<T>(create: () => Promise<T>): Promise<T> {
+  try {
+    return await create();
+  } catch (e) {
+    // The module's own refusals are Error and RangeError; a SyntaxError or TypeError would be a bug in gradc.
+    if (e instanceof GpuUnavailableError || !(e instanceof RangeError || (e as Error)?.constructor === Error)) throw e;
+    throw new UserError(`gradc: error: cannot create the module: ${(e as Error).message}`);
+  }
+}
+
 /** A live module with the given values loaded into its params. */
 export async function prepare(model: Model, values: BoundValues, opts: RunOptions, precision: 'f32' | 'f64'): Promise<GeneratedModel> {
-  const m = await instantiate(model, { target: opts.target, precision, seed: parseSeed(opts.seed), dims: values.dims });
+  const m = await createModule(() => instantiate(model, { target: opts.target, precision, seed: parseSeed(opts.seed), dims: values.dims, maxMemory: parseBytes(opts.maxMemory) }));
   for (const [name, v] of Object.entries(values.params)) m.params[name]!.set(v);
   if (opts.eval) m.eval();
   return m;
 }
 
 export async function gradCommand(file: string, opts: RunOptions): Promise<number> {
-  const { model } = readModel(file, parseDims(opts.dim), true);
+  const { model } = readModel(file, parseDims(opts.dim), true, parseBytes(opts.maxMemory));
   const { file: vfile, given } = readValues(opts.at);
   const values = bindValues(model, vfile, given);
   const precision = opts.precision ?? 'f32';

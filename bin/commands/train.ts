@@ -16,8 +16,8 @@ import { BarReporter, fmt, LineReporter } from '../../runtime/train/progress.js'
 import { split } from '../../runtime/train/shuffle.js';
 import { readDataFile } from '../../runtime/train/table.js';
 import { UsageError, UserError } from '../errors.js';
-import { parseDims, readModel } from '../load.js';
-import { parseSeed } from './grad.js';
+import { parseBytes, parseDims, readModel } from '../load.js';
+import { createModule, parseSeed } from './grad.js';
 import { collect } from './options.js';
 
 export interface TrainOptions {
@@ -35,6 +35,7 @@ export interface TrainOptions {
   resume?: boolean;
   verbose?: boolean;
   json?: boolean;
+  maxMemory?: string;
 }
 
 export const DEFAULTS = { epochs: 60, batch: 32, val: 0, seed: 0 };
@@ -113,7 +114,7 @@ function loadData(file: string | undefined, layout: Layout, columns: string | nu
 
 export async function trainCommand(file: string, opts: TrainOptions): Promise<number> {
   const started = performance.now();
-  const { model, source } = readModel(file, parseDims(opts.dim), !!opts.json);
+  const { model, source } = readModel(file, parseDims(opts.dim), !!opts.json, parseBytes(opts.maxMemory));
   let layout: Layout;
   try {
     layout = layoutOf(model);
@@ -141,9 +142,9 @@ export async function trainCommand(file: string, opts: TrainOptions): Promise<nu
   const target = opts.target ?? 'js';
   let module: Trainable;
   try {
-    module = (await instantiate(model, { target, seed: s.seed })) as unknown as Trainable;
+    module = (await createModule(() => instantiate(model, { target, seed: s.seed, maxMemory: parseBytes(opts.maxMemory) }))) as unknown as Trainable;
   } catch (e) {
-    if (target !== 'js') throw new UserError(`gradc: error: the ${target} target is not available here: ${(e as Error).message}`);
+    if (target !== 'js' && !(e instanceof UserError)) throw new UserError(`gradc: error: the ${target} target is not available here: ${(e as Error).message}`);
     throw e;
   }
   if (ck) {
@@ -249,6 +250,7 @@ export function register(p: Command, setExit: (code: number) => void): void {
     .option('--checkpoint <file>', 'where the checkpoint goes (default MODEL.ckpt.json beside the model); the curves SVG goes next to it')
     .option('--resume', 'continue from the checkpoint exactly where its run stopped')
     .option('--verbose', 'print the update/param magnitude ratio of every param each epoch')
+    .option('--max-memory <bytes>', 'refuse a model that plans more memory than this (default 4G)')
     .option('--json', 'print one JSON object at the end: epochs, steps, losses, accuracy, seconds, checkpoint')
     .action(async (model, opts) => setExit(await trainCommand(model, opts)));
 }

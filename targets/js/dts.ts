@@ -42,6 +42,6 @@ ${grads.join('\n')}
 
 ${gpu
     ? 'export function create(device: GPUDevice, opts?: { dims?: Record<string, number>; seed?: number; wgsl?: string }): Promise<Model>;'
-    : 'export function create(opts?: { dims?: Record<string, number>; seed?: number }): Model;'}
+    : 'export function create(opts?: { dims?: Record<string, number>; seed?: number; maxMemory?: number }): Model;'}
 `;
 }

@@ -7,6 +7,7 @@ import { printExpr } from '../../compiler/print.js';
 import { hash3, normal, uniform } from '../../runtime/random.js';
 import { maskStream } from '../../compiler/interpret.js';
 import { Code } from '../code.js';
+import { DEFAULT_MAX_MEMORY, paramElements } from '../memory.js';
 import { jsString, jsTemplateText, urlOfFile } from '../escape.js';
 import { sourceMap } from '../sourcemap.js';
 import { initExpr } from '../init.js';
@@ -38,7 +39,7 @@ export interface ExtraMethod {
 const OWN = [
   'create', 'hash3', 'uniform', 'normal', 'sigmoid', 'softplus', 'sign', 'square', 'Float', 'seed', 'dims', 't', 'lr', 'lr0',
   'training', 'params', 'shapes', 'inputs', 'k', 'i', 'j', 'c', 'acc', 'aik', 'm', 's', 'g', 'v', 'norm2', 'scale',
-  'lr1', 'ic2', 'm1', 'v1', 'G1', 's1', 'r', 'loss', 'result', 'fail', 'checkLabels', 'copyIn', 'load', 'own', 'known', 'key', 'state', 'step', 'grad', 'forward', 'train', 'eval',
+  'maxMemory', 'planned', 'lr1', 'ic2', 'm1', 'v1', 'G1', 's1', 'r', 'loss', 'result', 'fail', 'checkLabels', 'copyIn', 'load', 'own', 'known', 'key', 'state', 'step', 'grad', 'forward', 'train', 'eval',
 ];
 
 type ProgramKind = 'forward' | 'grad';
@@ -113,6 +114,11 @@ function buildJsModule(model: Model, opts: JsModuleOptions): Code {
       code.line(`const ${dimVar.get(d.name)}_fixed = own(dims, ${q(d.name)}) !== undefined;`);
     }
     code.line('const params = {};').line('const shapes = {};').line('let training = true;').line('let t = 0;');
+    code.comment('Memory is checked before it is allocated: params, their gradients and optimizer slots here, buffers at each new set of sizes.');
+    code.line(`const maxMemory = opts.maxMemory ?? ${DEFAULT_MAX_MEMORY};`);
+    code.line('const planned = (what, elements) => { if (elements * Float.BYTES_PER_ELEMENT > maxMemory) throw new RangeError(`${what} would take ${elements * Float.BYTES_PER_ELEMENT} bytes, more than maxMemory (${maxMemory}); use smaller sizes or pass create({ maxMemory })`); };');
+    // (A run-time dim not given is 0 here; emitParams then names it.)
+    if (model.params.length) code.line(`planned('the params', ${size(paramElements(model))});`);
     emitParams(code, model, leafVar, size);
     emitOptimizerState(code, model, leafVar, names, size);
     for (const s of model.states) {
@@ -256,6 +262,7 @@ function emitProgram(code: Code, model: Model, prog: Program, env: Env): void {
     code.comment('Buffers are planned once for each set of run-time sizes, then reused.');
     code.block(`if (${allocated} !== String(${key}))`, () => {
       code.line(`${allocated} = String(${key});`);
+      if (sched.slotSizes.length) code.line(`planned('the buffers of ${fn}', ${sched.slotSizes.map((s) => size(s[0].mul(s[1]))).join(' + ')});`);
       sched.slotSizes.forEach((s, k) => code.line(`${slotVars[k]} = new Float(${size(s[0].mul(s[1]))});`));
       for (const v of views.filter((w) => p.viewOf.get(w.id)!.op !== 'input')) {
         // A row slice is a window on its base's memory (a slot, or a param).
