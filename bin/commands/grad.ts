@@ -64,7 +64,7 @@ export async function prepare(model: Model, values: BoundValues, opts: RunOption
 }
 
 export async function gradCommand(file: string, opts: RunOptions): Promise<number> {
-  const { model } = readModel(file, parseDims(opts.dim), true, parseBytes(opts.maxMemory));
+  const { model, source } = readModel(file, parseDims(opts.dim), true, parseBytes(opts.maxMemory));
   const { file: vfile, given } = readValues(opts.at);
   const values = bindValues(model, vfile, given);
   const precision = opts.precision ?? 'f32';
@@ -88,7 +88,7 @@ export async function gradCommand(file: string, opts: RunOptions): Promise<numbe
     const all = { ...values.params };
     for (const p of model.params) if (!Object.hasOwn(all, p.name)) all[p.name] = Float64Array.from(m.params[p.name]!);
     const where = findNonFinite(model, opts.eval ? model.eval : model.train, { ...all, ...values.inputs }, values.dims, parseSeed(opts.seed));
-    throw new UserError(where ? describeNonFinite(where, file) : `${file}: error: the result is not finite (NaN or infinity)`);
+    throw new UserError(where ? describeNonFinite(where, file, source) : `${file}: error: the result is not finite (NaN or infinity)`);
   }
   process.stdout.write(JSON.stringify(out) + '\n');
   return 0;

@@ -177,6 +177,7 @@ export async function trainCommand(file: string, opts: TrainOptions): Promise<nu
     r = await trainLoop({
       model,
       modelFile: file,
+      modelSource: source,
       module,
       layout,
       data,
