@@ -28,6 +28,11 @@ export function jsString(s: string): string {
   return JSON.stringify(s).replace(/[\u2028\u2029]/gu, hex);
 }
 
+/** JSON text (a source map) with U+2028/U+2029 escaped, so it is one line wherever it is read as code. */
+export function jsonText(v: unknown): string {
+  return JSON.stringify(v).replace(/[\u2028\u2029]/gu, hex);
+}
+
 /** Text to put inside a JS template literal (`…`), for a message built at run time. */
 export function jsTemplateText(s: string): string {
   return jsString(s).slice(1, -1).replace(/`/gu, '\\`').replace(/\$\{/gu, '\\${');
