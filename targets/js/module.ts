@@ -119,7 +119,7 @@ function buildJsModule(model: Model, opts: JsModuleOptions): Code {
     code.line('const planned = (what, elements) => { if (elements * Float.BYTES_PER_ELEMENT > maxMemory) throw new RangeError(`${what} would take ${elements * Float.BYTES_PER_ELEMENT} bytes, more than maxMemory (${maxMemory}); use smaller sizes or pass create({ maxMemory })`); };');
     // (A run-time dim not given is 0 here; emitParams then names it.)
     if (model.params.length) code.line(`planned('the params', ${size(paramElements(model))});`);
-    emitParams(code, model, leafVar, size);
+    emitParams(code, model, leafVar, size, dimVar);
     emitOptimizerState(code, model, leafVar, names, size);
     for (const s of model.states) {
       code.line(`const ${leafVar.get(s.name)} = new Float(${size(s.shape[0].mul(s.shape[1]))}).fill(${s.init});`);
@@ -148,13 +148,13 @@ function header(code: Code, model: Model, opts: JsModuleOptions): void {
   code.comment(`  loss: ${model.loss.name}`);
 }
 
-function emitParams(code: Code, model: Model, leafVar: Map<string, string>, size: (s: Size) => string): void {
+function emitParams(code: Code, model: Model, leafVar: Map<string, string>, size: (s: Size) => string, dimVar: Map<string, string>): void {
   const q = jsString;
   model.params.forEach((p, index) => {
     const v = leafVar.get(p.name)!;
     const needs = [...new Set(p.type.dims.flatMap((d) => d.dims))];
     for (const d of needs) {
-      code.line(`if (!${d}_fixed) throw new Error(${q(`param '${p.name}' is sized by dim '${d}', which has no value: pass create({ dims: { ${d}: … } })`)});`);
+      code.line(`if (!${dimVar.get(d) ?? d}_fixed) throw new Error(${q(`param '${p.name}' is sized by dim '${d}', which has no value: pass create({ dims: { ${d}: … } })`)});`);
     }
     const shape = `[${p.type.dims.map(size).join(', ')}]`;
     code.comment(`${p.name} : ${shape === '[]' ? 'scalar' : shape}${p.value !== undefined ? ' = (value in the model)' : ` ~ ${p.init.name}`}`);
