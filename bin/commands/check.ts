@@ -66,7 +66,11 @@ export async function checkGradients(model: Model, opts: CheckOptions, given: Re
     const floor = Math.max(1e-3 * Math.max(0, ...g.map(Math.abs)), 1e-4 * Math.max(1, Math.abs(analytic.loss)));
     for (const k of picks) {
       const x = target[k]!;
-      const h = 1e-5 * Math.max(1, Math.abs(x));
+      // The step scales with the value. A step as large as x itself would cross
+      // zero, where the kinks and domain edges of relu, abs, log and sqrt are:
+      // then it shrinks to a part of |x|, so x ± h stays on x's side.
+      const wide = 1e-5 * Math.max(1, Math.abs(x));
+      const h = x !== 0 && wide >= Math.abs(x) / 2 ? 1e-5 * Math.abs(x) : wide;
       target[k] = x + h;
       const up = lossAt();
       target[k] = x - h;

@@ -240,6 +240,14 @@ describe('small ones', () => {
     expect((await gradc('grad', f, '--seed', '4294967295')).code).toBe(0);
   });
 
+  it('check passes an exactly right gradient near a domain edge: the step scales with the value', async () => {
+    const dir = tmp();
+    for (const [f, text] of [['log.nn', 'param x = 0.000001\nloss f = log(x)\n'], ['sqrt.nn', 'param x = 0.000002\nparam y = 3\nloss f = sqrt(x) * y\n'], ['big.nn', 'param x = 100000\nloss f = x * x\n'], ['relu.nn', 'param x = 0.000001\nloss f = relu(x) * 3\n']]) {
+      const r = await gradc('check', write(dir, f!, text!));
+      expect(r.code, `${f}: ${r.out}`).toBe(0);
+    }
+  });
+
   it('the same --dim twice is an error', async () => {
     const dir = tmp();
     const r = await gradc('grad', write(dir, 'd.nn', 'dim n\nparam x : [n]\nloss f = sum(x)\n'), '--dim', 'n=2', '--dim', 'n=3');
