@@ -207,7 +207,7 @@ export function derivativeLines(model: Model, mode: 'train' | 'eval' = 'train'):
   const lines: DerivativeLine[] = [];
   for (const n of shared) {
     const fwd = adjointOf.get(n.id);
-    const of = fwd === undefined ? undefined : model.names.get(fwd) ?? `(${printExpr(findNode(model, fwd)!, namer)})`;
+    const of = fwd === undefined ? undefined : model.names.get(fwd) ?? `(${printExpr(findNode(g, fwd)!, namer)})`;
     lines.push({
       lhs: names.get(n.id)!,
       rhs: printExpr(n, namer),
@@ -220,8 +220,9 @@ export function derivativeLines(model: Model, mode: 'train' | 'eval' = 'train'):
   return lines;
 }
 
-function findNode(model: Model, id: number): Node | undefined {
-  return topoSort([model.train.loss, ...model.train.grads.values()]).find((n) => n.id === id);
+/** A node of the mode's own graph (eval mode has nodes train mode lacks, and back). */
+function findNode(g: Model['train'], id: number): Node | undefined {
+  return topoSort([g.loss, ...g.grads.values()]).find((n) => n.id === id);
 }
 
 /** The forward equations as the model computes them (named nodes only). */
