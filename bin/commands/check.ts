@@ -1,14 +1,16 @@
 // gradc check MODEL.nn: every gradient against central finite differences of
 // the loss, in float64, with the generated module itself.
 import type { Command } from 'commander';
-import type { InputInfo, Model } from '../../compiler/model.js';
+import type { Model } from '../../compiler/model.js';
 import { toArrays } from '../../runtime/instantiate.js';
-import { normal, uniform } from '../../runtime/random.js';
 import { bindValues } from '../../runtime/values.js';
 import { UsageError } from '../errors.js';
 import { parseDims, readModel } from '../load.js';
 import { parseSeed, prepare, readValues, type RunOptions } from './grad.js';
+import { announcedFill, randomInput } from './fill.js';
 import { runOptions } from './options.js';
+
+export { DEFAULT_RUNTIME_DIM, randomInput } from './fill.js';
 
 export interface CheckOptions extends RunOptions {
   tol?: string;
@@ -24,30 +26,12 @@ export interface TensorCheck {
   ok: boolean;
 }
 
-/** Run-time dims that no value binds get this size in `check` (documented in the README). */
-export const DEFAULT_RUNTIME_DIM = 3;
-
-/** Seeded random values for inputs without one: N(0, 1), or labels uniform below their bound. */
-export function randomInput(seed: number) {
-  return (i: InputInfo, dims: Record<string, number>): Float64Array => {
-    for (const d of i.shape[0].mul(i.shape[1]).dims) dims[d] ??= DEFAULT_RUNTIME_DIM;
-    const n = i.shape[0].mul(i.shape[1]).eval(dims);
-    const stream = 7919 + i.name.length * 131 + i.name.charCodeAt(0);
-    if (i.int) {
-      // Labels below their number of classes; integers with no known range in {0, 1, 2}.
-      const b = i.bound ? i.bound.eval(dims) : 3;
-      return Float64Array.from({ length: n }, (_, k) => Math.floor(uniform(seed, stream, k) * b));
-    }
-    return Float64Array.from({ length: n }, (_, k) => normal(seed, stream, k));
-  };
-}
-
-export async function checkGradients(model: Model, opts: CheckOptions, given: Record<string, import('../../compiler/model.js').JsonValue>, vfile: string): Promise<TensorCheck[]> {
+export async function checkGradients(model: Model, opts: CheckOptions, given: Record<string, import('../../compiler/model.js').JsonValue>, vfile: string, fill = randomInput): Promise<TensorCheck[]> {
   const tol = opts.tol === undefined ? 1e-5 : Number(opts.tol);
   const max = opts.max === undefined ? 400 : Number(opts.max);
   if (!(tol > 0) || !(max > 0)) throw new UsageError('--tol and --max want positive numbers');
   const seed = parseSeed(opts.seed);
-  const values = bindValues(model, vfile, given, {}, randomInput(seed));
+  const values = bindValues(model, vfile, given, {}, fill(seed));
   const m = await prepare(model, values, opts, 'f64');
   const inputs = toArrays(model, values.inputs, 'f64') as Record<string, Float64Array | Int32Array>;
   const analytic = m.grad(inputs);
@@ -85,7 +69,7 @@ export async function checkGradients(model: Model, opts: CheckOptions, given: Re
 export async function checkCommand(file: string, opts: CheckOptions): Promise<number> {
   const { model } = readModel(file, parseDims(opts.dim), true);
   const { file: vfile, given } = readValues(opts.at);
-  const results = await checkGradients(model, opts, given, vfile);
+  const results = await checkGradients(model, opts, given, vfile, announcedFill);
   const ok = results.every((r) => r.ok);
   if (opts.json) {
     process.stdout.write(JSON.stringify({ ok, tensors: results }) + '\n');

@@ -10,6 +10,7 @@ import { firstNonFinite, toJson } from '../../runtime/results.js';
 import { bindValues, parseValues, type BoundValues } from '../../runtime/values.js';
 import { UsageError, UserError } from '../errors.js';
 import { parseDims, readModel } from '../load.js';
+import { announcedFill } from './fill.js';
 import { runOptions } from './options.js';
 
 export interface RunOptions {
@@ -50,7 +51,9 @@ export async function prepare(model: Model, values: BoundValues, opts: RunOption
 export async function gradCommand(file: string, opts: RunOptions): Promise<number> {
   const { model } = readModel(file, parseDims(opts.dim), true);
   const { file: vfile, given } = readValues(opts.at);
-  const values = bindValues(model, vfile, given);
+  // Without --at, inputs get seeded random values (said on stderr); a values
+  // file that misses an input is an error naming it, as the contract says.
+  const values = bindValues(model, vfile, given, {}, opts.at ? undefined : announcedFill(parseSeed(opts.seed)));
   const precision = opts.precision ?? 'f32';
   const m = await prepare(model, values, opts, precision);
   const inputs = toArrays(model, values.inputs, precision);
