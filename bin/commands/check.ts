@@ -9,6 +9,7 @@ import { parseDims, readModel } from '../load.js';
 import { parseSeed, prepare, readValues, type RunOptions } from './grad.js';
 import { announcedFill, randomInput } from './fill.js';
 import { runOptions } from './options.js';
+import { samplePicks } from './sample.js';
 
 export { DEFAULT_RUNTIME_DIM, randomInput } from './fill.js';
 
@@ -21,6 +22,9 @@ export interface CheckOptions extends RunOptions {
 export interface TensorCheck {
   name: string;
   checked: number;
+  /** How many of the checked elements have a nonzero gradient, and how many the tensor has. */
+  nonzeroChecked: number;
+  nonzero: number;
   size: number;
   maxRelError: number;
   ok: boolean;
@@ -41,8 +45,8 @@ export async function checkGradients(model: Model, opts: CheckOptions, given: Re
   for (const [name, g] of Object.entries(grads)) {
     const target = (m.params[name] ?? inputs[name]) as Float64Array;
     const n = target.length;
-    // Every element, or an even sample of them for large tensors.
-    const picks = n <= max ? [...Array(n).keys()] : Array.from({ length: max }, (_, k) => Math.floor((k * n) / max));
+    // Every element, or the largest entries plus an even sample (sample.ts).
+    const picks = samplePicks(g, max);
     let worst = 0;
     // Elements far smaller than the tensor's largest are measured against a
     // thousandth of it, and nothing against less than 1e-4·|loss|: below that
@@ -61,7 +65,8 @@ export async function checkGradients(model: Model, opts: CheckOptions, given: Re
       const err = Math.abs(a - numeric) / Math.max(Math.abs(a), Math.abs(numeric), floor);
       worst = Math.max(worst, Number.isNaN(err) ? Infinity : err);
     }
-    results.push({ name, checked: picks.length, size: n, maxRelError: worst, ok: worst <= tol });
+    const nonzero = g.filter((x) => x !== 0).length;
+    results.push({ name, checked: picks.length, nonzeroChecked: picks.filter((k) => g[k] !== 0).length, nonzero, size: n, maxRelError: worst, ok: worst <= tol });
   }
   return results;
 }
@@ -75,10 +80,15 @@ export async function checkCommand(file: string, opts: CheckOptions): Promise<nu
     process.stdout.write(JSON.stringify({ ok, tensors: results }) + '\n');
   } else {
     const w = Math.max(6, ...results.map((r) => r.name.length));
-    process.stdout.write(`${'tensor'.padEnd(w)}  ${'checked'.padStart(9)}  max rel. error  \n`);
+    const cw = Math.max(7, ...results.map((r) => `${r.checked}/${r.size}`.length));
+    const nw = Math.max(7, ...results.map((r) => `${r.nonzeroChecked}/${r.nonzero}`.length));
+    process.stdout.write(`${'tensor'.padEnd(w)}  ${'checked'.padStart(cw)}  ${'nonzero'.padStart(nw)}  max rel. error  \n`);
     for (const r of results) {
-      process.stdout.write(`${r.name.padEnd(w)}  ${`${r.checked}/${r.size}`.padStart(9)}  ${r.maxRelError.toExponential(2).padStart(14)}  ${r.ok ? 'ok' : 'FAIL'}\n`);
+      process.stdout.write(`${r.name.padEnd(w)}  ${`${r.checked}/${r.size}`.padStart(cw)}  ${`${r.nonzeroChecked}/${r.nonzero}`.padStart(nw)}  ${r.maxRelError.toExponential(2).padStart(14)}  ${r.ok ? 'ok' : 'FAIL'}\n`);
     }
+    const total = results.reduce((a, r) => a + r.checked, 0);
+    const size = results.reduce((a, r) => a + r.size, 0);
+    process.stdout.write(`checked ${total} of ${size} elements (the largest |gradient| entries, then an even sample; at most --max ${opts.max ?? 400} per tensor)\n`);
     process.stdout.write(ok ? 'all gradients agree with finite differences\n' : 'some gradients disagree with finite differences\n');
   }
   return ok ? 0 : 1;
