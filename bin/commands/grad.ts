@@ -8,7 +8,7 @@ import type { GeneratedModel } from '../../runtime/module-types.js';
 import { describeNonFinite, findNonFinite } from '../../runtime/nan.js';
 import { firstNonFinite, toJson } from '../../runtime/results.js';
 import { bindValues, parseValues, type BoundValues } from '../../runtime/values.js';
-import { UsageError, UserError } from '../errors.js';
+import { ModelError, UsageError, UserError } from '../errors.js';
 import { parseDims, readModel } from '../load.js';
 import { announcedFill } from './fill.js';
 import { runOptions } from './options.js';
@@ -40,8 +40,17 @@ export function parseSeed(s: string | undefined): number {
   return n;
 }
 
+/** Every param's size must be known before the module is created (spec §2): an error at the param, not a throw in create(). */
+export function requireParamSizes(model: Model, dims: Record<string, number>): void {
+  for (const p of model.params) {
+    const free = p.shape[0].mul(p.shape[1]).dims.find((d) => dims[d] === undefined);
+    if (free !== undefined) throw new ModelError(model, p.loc, `param '${p.name}' is sized by dim '${free}', which has no value: give it with --dim ${free}=…`);
+  }
+}
+
 /** A live module with the given values loaded into its params. */
 export async function prepare(model: Model, values: BoundValues, opts: RunOptions, precision: 'f32' | 'f64'): Promise<GeneratedModel> {
+  requireParamSizes(model, values.dims);
   const m = await instantiate(model, { target: opts.target, precision, seed: parseSeed(opts.seed), dims: values.dims });
   for (const [name, v] of Object.entries(values.params)) m.params[name]!.set(v);
   if (opts.eval) m.eval();

@@ -14,8 +14,9 @@ import { scoreOutput, trainLoop, type LoopResult, type Trainable } from '../../r
 import { BarReporter, fmt, LineReporter } from '../../runtime/train/progress.js';
 import { split } from '../../runtime/train/shuffle.js';
 import { readDataFile } from '../../runtime/train/table.js';
-import { UsageError, UserError } from '../errors.js';
+import { stderrIsTTY, UsageError, UserError } from '../errors.js';
 import { parseDims, readModel } from '../load.js';
+import { requireParamSizes } from './grad.js';
 import { collect } from './options.js';
 
 export interface TrainOptions {
@@ -137,6 +138,7 @@ export async function trainCommand(file: string, opts: TrainOptions): Promise<nu
   if (s.val > 0 && !parts.val.length) throw new UsageError(`--val ${s.val} of ${data.n} examples holds out none`);
 
   const target = opts.target ?? 'js';
+  requireParamSizes(model, {});
   let module: Trainable;
   try {
     module = (await instantiate(model, { target, seed: s.seed })) as unknown as Trainable;
@@ -153,7 +155,7 @@ export async function trainCommand(file: string, opts: TrainOptions): Promise<nu
   }
 
   const lines = opts.json ? undefined : process.stdout;
-  const tty = process.stderr.isTTY && process.env.TERM !== 'dumb';
+  const tty = stderrIsTTY() && process.env.TERM !== 'dumb';
   const quiet = { write: () => true } as unknown as NodeJS.WritableStream;
   const reporter = tty ? new BarReporter(lines ?? quiet, process.stderr) : new LineReporter(lines ?? quiet);
   let interrupted = false;

@@ -54,6 +54,8 @@ export class BarReporter extends LineReporter {
         clearOnComplete: true,
         hideCursor: true,
         fps: 12,
+        // The stream may be a pipe to bin/launch.ts's filter standing in for the terminal.
+        noTTYOutput: true,
       },
       cliProgress.Presets.shades_classic,
     );
