@@ -66,4 +66,25 @@ describe('command-line papercuts', () => {
     expect(usesGpu(['train', 'm.nn', '--target=wgsl'])).toBe(true);
     expect(usesGpu(['grad', 'm.nn'])).toBe(false);
   });
+
+  it('gradc MODEL.nn --json prints the summary as one JSON object', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'gradc-json-'));
+    const r = await gradc(model, '-o', out, '--json');
+    expect(r.code, r.err).toBe(0);
+    const s = JSON.parse(r.out);
+    expect(s).toMatchObject({ model: 'm.nn', loss: 'J', param_count: 6, params: [{ name: 'W', shape: ['3', '2'], init: 'xavier' }] });
+    expect(s.inputs.map((i: { name: string }) => i.name)).toEqual(['X', 'y']);
+    expect(s.wrote.map((f: string) => f.slice(out.length + 1))).toEqual(expect.arrayContaining(['m.js', 'm.d.ts', 'm.gpu.js', 'm.wgsl', 'm.gpu.d.ts', 'm.js.map']));
+  });
+
+  it('a data message names a column as --columns counts it', async () => {
+    const data = file('d.csv', '1,2,0\n3,x,1\n');
+    const r = await gradc('train', model, '--data', data, '--epochs', '1');
+    expect(r.code).toBe(1);
+    const col = /column (\d+) \(X\[1\]\)/u.exec(r.err);
+    expect(col, r.err).not.toBeNull();
+    // The same number given to --columns points at the same field.
+    const again = await gradc('train', model, '--data', data, '--epochs', '1', '--columns', `X=0+${col![1]},y=2`);
+    expect(again.err).toContain(`column ${col![1]} (X[1]): 'x' is not a number`);
+  });
 });
