@@ -12,7 +12,7 @@ import { initExpr } from '../init.js';
 import { Names } from '../names.js';
 import type { Plan } from '../plan.js';
 import { emitStep, KERNEL_LOCALS, type JsContext } from './kernels.js';
-import { programSchedule, type JsSchedule } from './schedule.js';
+import { programSchedule, type JsSchedule, type ProgramKind } from './schedule.js';
 import { emitUpdate, OPTIMIZER_SLOTS, scheduleExpr } from './optimizer.js';
 import { JS_HELPERS, jsSpelling } from './spelling.js';
 
@@ -38,9 +38,9 @@ const OWN = [
   'create', 'hash3', 'uniform', 'normal', 'sigmoid', 'softplus', 'sign', 'square', 'Float', 'seed', 'dims', 't', 'lr', 'lr0',
   'training', 'params', 'shapes', 'inputs', 'k', 'i', 'j', 'c', 'acc', 'aik', 'm', 's', 'g', 'v', 'norm2', 'scale',
   'lr1', 'ic2', 'm1', 'v1', 'G1', 's1', 'r', 'loss', 'result', 'fail', 'checkLabels', 'copyIn', 'load', 'state', 'step', 'grad', 'forward', 'train', 'eval',
+  'opts', 'predict', 'copy', 'fresh', 'dispose',
 ];
 
-type ProgramKind = 'forward' | 'grad';
 interface Program {
   fn: string;
   kind: ProgramKind;
@@ -86,6 +86,12 @@ function buildJsModule(model: Model, opts: JsModuleOptions): Code {
       const used = new Set(p.order.filter((n) => n.op === 'input').map((n) => (n.attrs as { name: string }).name));
       programs.push({ fn: `${kind}_${mode}`, kind, graph: g, plan: p, sched, inputs: model.inputs.filter((i) => used.has(i.name)) });
     }
+  }
+  // predict: the outputs alone, in eval mode, so that only what they depend on is read (no labels).
+  if (model.outputs.length) {
+    const { graph: g, plan: p, schedule: sched } = programSchedule(model, model.hasModes ? model.eval : model.train, 'predict');
+    const used = new Set(p.order.filter((n) => n.op === 'input').map((n) => (n.attrs as { name: string }).name));
+    programs.push({ fn: 'predict_eval', kind: 'predict', graph: g, plan: p, sched, inputs: model.inputs.filter((i) => used.has(i.name)) });
   }
   for (const x of extra) {
     const { graph: g, plan: p, schedule: sched } = programSchedule(model, x.graph, 'grad', false);
@@ -239,7 +245,7 @@ function emitProgram(code: Code, model: Model, prog: Program, env: Env): void {
   for (const v of views) code.line(`let ${varOf(v)};`);
   const result = names.fresh(`${fn}_result`);
   const updates = prog.kind === 'grad' && prog.graph.updates.size && prog.fn.endsWith('train');
-  code.line(`const ${result} = ${prog.kind === 'forward' ? '{ loss: 0, outputs: {} }' : `{ loss: 0, grad: {}${updates ? ', updates: {}' : ''} }`};`);
+  code.line(`const ${result} = ${prog.kind === 'predict' ? '{ outputs: {} }' : prog.kind === 'forward' ? '{ loss: 0, outputs: {} }' : `{ loss: 0, grad: {}${updates ? ', updates: {}' : ''} }`};`);
 
   const run = names.fresh(`${fn}_run`);
   const args = [...new Set([
@@ -288,8 +294,8 @@ function emitProgram(code: Code, model: Model, prog: Program, env: Env): void {
       if (scalar) return `${varOf(n)}[0]`;
       return varOf(n);
     };
-    code.line(`${result}.loss = ${value(prog.graph.loss)};`);
-    if (prog.kind === 'forward') {
+    if (prog.kind !== 'predict') code.line(`${result}.loss = ${value(prog.graph.loss)};`);
+    if (prog.kind !== 'grad') {
       for (const [name, n] of prog.graph.outputs) code.line(`${result}.outputs[${q(name)}] = ${value(n)};`);
     } else {
       for (const [name, n] of prog.graph.grads) code.line(`${result}.grad[${q(name)}] = ${value(n)};`);
@@ -345,8 +351,20 @@ function emitBind(code: Code, model: Model, prog: Program, env: Env): void {
 function emitApi(code: Code, model: Model, leafVar: Map<string, string>, names: Names, size: (s: Size) => string, q: (s: string) => string, more: string[] = [], dims: string[] = []): void {
   const pick = (kind: ProgramKind) =>
     model.hasModes ? `(training ? ${kind}_train(inputs) : ${kind}_eval(inputs))` : `${kind}_train(inputs)`;
-  code.block('function forward(inputs)', () => code.line(`return ${pick('forward')};`));
-  code.block('function grad(inputs)', () => code.line(`return ${pick('grad')};`));
+  // Results live in planned buffers that the next call overwrites; create({ copy: true }) returns fresh arrays instead.
+  code.line('const copy = opts.copy === true;');
+  code.block('function fresh(r)', () => {
+    code.line('const out = {};');
+    code.line("for (const [k, v] of Object.entries(r)) out[k] = typeof v === 'number' ? v : k === 'outputs' || k === 'grad' ? fresh(v) : v.slice();");
+    code.line('return out;');
+  });
+  code.block('function forward(inputs)', () => code.line(`return copy ? fresh(${pick('forward')}) : ${pick('forward')};`));
+  code.block('function grad(inputs)', () => code.line(`const r = ${pick('grad')};`).line("return copy ? fresh({ loss: r.loss, grad: r.grad }) : r;"));
+  code.comment('predict: the outputs alone, always in eval mode (dropout off, batchnorm on running statistics); only the inputs they read are needed.');
+  code.block('function predict(inputs)', () => {
+    if (model.outputs.length) code.line('const r = predict_eval(inputs).outputs;').line('return copy ? fresh(r) : r;');
+    else code.line(`throw new Error(${q('the model declares no outputs: add one like `output p = softmax(F)` to use predict()')});`);
+  });
 
   // step: gradient, then the fused optimizer update, then state updates.
   const opt = model.optimizer;
@@ -405,5 +423,5 @@ function emitApi(code: Code, model: Model, leafVar: Map<string, string>, names: 
     }
     code.line('if (saved["@step"] !== undefined) t = saved["@step"][0];');
   });
-  code.line(`return { params, shapes, forward, grad, step, state, load, ${more.map((m) => `${m}, `).join('')}train() { training = true; }, eval() { training = false; } };`);
+  code.line(`return { params, shapes, forward, grad, predict, step, state, load, ${more.map((m) => `${m}, `).join('')}train() { training = true; }, eval() { training = false; } };`);
 }

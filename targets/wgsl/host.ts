@@ -134,7 +134,8 @@ function emitLayout(code: Code, h: HostParts, size: (s: Size) => string): void {
       for (const p of h.programs) {
         const at = (n: Node) => region(p.layout.region(n)!);
         const outs = () => [...p.graph.outputs].map(([n, node]) => `${q(n)}: ${at(node)}`).join(', ');
-        code.line(`${p.fn}: { loss: ${at(p.graph.loss)}${p.kind === 'forward' ? `, outputs: { ${outs()} }` : ''} },`);
+        const loss = p.kind === 'predict' ? [] : [`loss: ${at(p.graph.loss)}`];
+        code.line(`${p.fn}: { ${[...loss, ...(p.kind === 'grad' ? [] : [`outputs: { ${outs()} }`])].join(', ')} },`);
       }
     }, '};');
   });
