@@ -1,5 +1,6 @@
 // The TypeScript declaration of a generated module, with the model's own names.
 import type { Model } from '../../compiler/model.js';
+import { fromRowsDeclaration } from '../rows.js';
 
 /**
  * With `gpu`, the declaration of `MODEL.gpu.js`: the same model, asynchronous
@@ -45,6 +46,8 @@ ${outputs.join('\n')}
   /** Frees the model's GPU buffers (after the calls already made); later calls reject. */
   dispose(): Promise<void>;` : ''}
 }
+
+${fromRowsDeclaration(gpu ? 'Float32Array' : F)}
 
 ${gpu
     ? "export function create(device: GPUDevice, opts?: { dims?: Record<string, number>; seed?: number; wgsl?: string; pipelines?: 'ahead' | 'lazy' }): Promise<Model>;"

@@ -7,6 +7,7 @@ import { printExpr } from '../../compiler/print.js';
 import { hash3, normal, uniform } from '../../runtime/random.js';
 import { maskStream } from '../../compiler/interpret.js';
 import { Code } from '../code.js';
+import { fromRowsSource } from '../rows.js';
 import { sourceMap } from '../sourcemap.js';
 import { initExpr } from '../init.js';
 import { Names } from '../names.js';
@@ -38,7 +39,7 @@ const OWN = [
   'create', 'hash3', 'uniform', 'normal', 'sigmoid', 'softplus', 'sign', 'square', 'Float', 'seed', 'dims', 't', 'lr', 'lr0',
   'training', 'params', 'shapes', 'inputs', 'k', 'i', 'j', 'c', 'acc', 'aik', 'm', 's', 'g', 'v', 'norm2', 'scale',
   'lr1', 'ic2', 'm1', 'v1', 'G1', 's1', 'r', 'loss', 'result', 'fail', 'checkLabels', 'copyIn', 'load', 'state', 'step', 'grad', 'forward', 'train', 'eval',
-  'opts', 'predict', 'copy', 'fresh', 'dispose',
+  'opts', 'predict', 'copy', 'fresh', 'dispose', 'fromRows',
 ];
 
 interface Program {
@@ -105,6 +106,7 @@ function buildJsModule(model: Model, opts: JsModuleOptions): Code {
   code.comment('Counter-based random numbers: the same draws in every gradc target.');
   for (const f of [hash3, uniform, normal]) code.lines(f.toString()).line();
 
+  code.lines(fromRowsSource('Float')).line();
   code.block('export function create(opts = {})', () => {
     code.line('const seed = opts.seed ?? 0;');
     code.line('const dims = opts.dims ?? {};');

@@ -9,6 +9,7 @@ import type { Model } from '../../compiler/model.js';
 import { hash3, normal, uniform } from '../../runtime/random.js';
 import { Code } from '../code.js';
 import { initExpr } from '../init.js';
+import { fromRowsSource } from '../rows.js';
 import { lit, OPTIMIZER_SLOTS, scheduleExpr } from '../js/optimizer.js';
 import { ENGINE } from './engine.js';
 import { emitApi, emitBind } from './host-api.js';
@@ -52,6 +53,7 @@ export function emitHost(h: HostParts): string {
     }, '};');
   });
   code.line();
+  code.lines(fromRowsSource('Float32Array')).line();
   code.block('export async function create(device, opts = {})', () => {
     code.line('const seed = opts.seed ?? 0;');
     code.comment('Run-time dims: given to create(), or read from the inputs at each call.');
