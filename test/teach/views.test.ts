@@ -65,3 +65,19 @@ describe('explain names what the user never wrote', () => {
     expect(text).toMatch(/t1 = x \+ y = 3\s+# a part of the equation for f \(line 2\)/u);
   });
 });
+
+describe('the graph, laid out by equation', () => {
+  it('one cluster per equation, forward and backward; constants drawn beside each use; top to bottom', async () => {
+    const dot = (await EMITTERS.dot!(compile(BN), 'bn.nn', {})) as string;
+    expect(dot).toContain('rankdir=TB');
+    for (const [eq, line] of [['z', 9], ['a', 10], ['r', 11], ['f', 12], ['J', 14]] as const) {
+      expect(dot).toContain(`label="${eq} (line ${line})"`);
+    }
+    expect(dot).toContain('label="∂ through a (line 10)"');
+    // Each constant node feeds exactly one node.
+    const consts = [...dot.matchAll(/^\s*(n\d+_n\d+_\d+) \[shape=plaintext/gmu)].map((m) => m[1]!);
+    expect(consts.length).toBeGreaterThan(0);
+    for (const c of consts) expect(dot.split(`${c} -> `).length - 1).toBe(1);
+    expect(dot).toContain('dropout mask (p = 0.5)');
+  });
+});
