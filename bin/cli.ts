@@ -26,7 +26,7 @@ export async function main(argv: string[]): Promise<number> {
   const ran: { command?: string } = {};
   try {
     const p = program((code) => (exit = code), ran);
-    const typo = unknownCommand(argv, p.commands.map((c) => c.name()));
+    const typo = unknownCommand(argv, [...p.commands.map((c) => c.name()), 'help']);
     if (typo) throw new UsageError(typo);
     await p.parseAsync(argv, { from: 'user' });
     return exit;

@@ -64,6 +64,13 @@ describe('predict in the CPU module', () => {
     expect(Object.keys(g1)).toEqual(['loss', 'grad']);
   });
 
+  it("params named like the module's own functions do not clash with them", async () => {
+    const model = compile('param forward_train, grad_eval, predict_eval, fresh, copy : [2]\ninput x : [2]\noutput p = softmax(forward_train * x + grad_eval + predict_eval + fresh + copy)\nloss f = sum(p * x)');
+    const m = (await importModule<GeneratedModule>(emitJsModule(model))).create();
+    expect([...(m.predict({ x: Float32Array.of(1, 2) }).p as Float32Array)]).toEqual([0.5, 0.5]);
+    expect(Object.keys(m.grad({ x: Float32Array.of(1, 2) }).grad).sort()).toEqual(['copy', 'forward_train', 'fresh', 'grad_eval', 'predict_eval']);
+  });
+
   it('a model without outputs says what predict needs', async () => {
     const m = (await importModule<GeneratedModule>(emitJsModule(compile('param x\nloss f = x^2')))).create();
     expect(() => m.predict({})).toThrow(/declares no outputs/);

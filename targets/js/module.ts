@@ -39,7 +39,7 @@ const OWN = [
   'create', 'hash3', 'uniform', 'normal', 'sigmoid', 'softplus', 'sign', 'square', 'Float', 'seed', 'dims', 't', 'lr', 'lr0',
   'training', 'params', 'shapes', 'inputs', 'k', 'i', 'j', 'c', 'acc', 'aik', 'm', 's', 'g', 'v', 'norm2', 'scale',
   'lr1', 'ic2', 'm1', 'v1', 'G1', 's1', 'r', 'loss', 'result', 'fail', 'checkLabels', 'copyIn', 'load', 'state', 'step', 'grad', 'forward', 'train', 'eval',
-  'opts', 'predict', 'copy', 'fresh', 'dispose', 'fromRows',
+  'opts', 'predict', 'copy', 'fresh', 'dispose', 'fromRows', 'forward_train', 'forward_eval', 'grad_train', 'grad_eval', 'predict_eval',
 ];
 
 interface Program {
