@@ -91,7 +91,7 @@ function settings(opts: TrainOptions, ck: Checkpoint | undefined): RunSettings {
   };
 }
 
-function loadData(file: string | undefined, layout: Layout, columns: string | null): { data: Dataset; sha: string } {
+export function loadData(file: string | undefined, layout: Layout, columns: string | null): { data: Dataset; sha: string } {
   if (file === undefined) {
     if (layout.inputs.length) throw new UsageError(`--data is required: the model has inputs (${layout.inputs.map((i) => i.name).join(', ')})`);
     // A model without inputs (a loss surface): every epoch is one step.
