@@ -33,9 +33,12 @@ export function epochLine(r: EpochRecord, extra: Pick<EpochExtra, 'epochs' | 'ex
   return parts.join('  ');
 }
 
+/** The lectures' band around the ~1e-3 rule of thumb for ‖update‖ / ‖param‖: outside it a ratio is flagged (and drawn so). */
+export const RATIO_BAND = [1e-4, 1e-2] as const;
+
 /** The update/param magnitude ratios, flagged when far from the ~1e-3 rule of thumb. */
 export function ratioLine(ratios: Map<string, number>): string {
-  const items = [...ratios].map(([n, r]) => `${n} ${r.toExponential(1)}${r > 1e-2 ? ' (high)' : r < 1e-4 && r > 0 ? ' (low)' : ''}`);
+  const items = [...ratios].map(([n, r]) => `${n} ${r.toExponential(1)}${r > RATIO_BAND[1] ? ' (high)' : r < RATIO_BAND[0] && r > 0 ? ' (low)' : ''}`);
   return `  update/param (rule of thumb ~1e-3): ${items.join('  ')}`;
 }
 

@@ -1,6 +1,6 @@
 // The histogram picture of `gradc stats` / `gradc train --stats`: one row per
 // initializer (or epoch), one small histogram per layer, each with its mean and
-// std, on the layer's own x range (a std of 1e-6 is still a visible shape).
+// std; tanh and sigmoid on their whole range, so that a collapse to 0 is a spike.
 // Plain SVG text, like curves.ts.
 import type { LayerStats } from './stats.js';
 

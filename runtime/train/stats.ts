@@ -11,6 +11,7 @@ import { importModule } from '../load-module.js';
 /** How an activation fails: a dead ReLU is 0; a saturated tanh is |h| > 0.99, a sigmoid below 0.01 or above 0.99. */
 export type ActivationKind = 'relu' | 'tanh' | 'sigmoid' | 'other';
 
+/** Bins of equal width from lo to hi: [-1, 1] for tanh, [0, 1] for sigmoid, the values' [min, max] otherwise. */
 export interface Histogram {
   lo: number;
   hi: number;
@@ -88,9 +89,12 @@ export function statsMethod(model: Model): ExtraMethod {
     '    let ss = 0;',
     '    for (let k = 0; k < count; k++) ss += (a[k] - mean) ** 2;',
     '    const counts = new Array(bins).fill(0);',
-    '    const width = (max - min) / bins;',
-    '    for (let k = 0; k < count; k++) counts[width > 0 ? Math.min(bins - 1, Math.floor((a[k] - min) / width)) : 0]++;',
-    '    const layer = { name, kind, count, mean, std: Math.sqrt(ss / count), min, max, histogram: { lo: min, hi: max, counts } };',
+    '    // tanh and sigmoid on their whole range, as the lecture draws them (a collapse to 0 is one spike); other values on theirs.',
+    '    const lo = kind === "tanh" ? -1 : kind === "sigmoid" ? 0 : min;',
+    '    const hi = kind === "tanh" || kind === "sigmoid" ? 1 : max;',
+    '    const width = (hi - lo) / bins;',
+    '    for (let k = 0; k < count; k++) counts[width > 0 ? Math.max(0, Math.min(bins - 1, Math.floor((a[k] - lo) / width))) : 0]++;',
+    '    const layer = { name, kind, count, mean, std: Math.sqrt(ss / count), min, max, histogram: { lo, hi, counts } };',
     '    if (kind === "relu") layer.dead = off / count;',
     '    else if (kind !== "other") layer.saturated = off / count;',
     '    layers.push(layer);',

@@ -50,7 +50,10 @@ describe('activations, inside the generated module', () => {
       expect(l.std).toBeCloseTo(std, 12);
       expect(l.min).toBe(Math.min(...a));
       expect(l.max).toBe(Math.max(...a));
-      expect(l.histogram.counts.reduce((s, c) => s + c, 0)).toBe(a.length);
+      const [lo, hi] = e.kind === 'tanh' ? [-1, 1] : e.kind === 'sigmoid' ? [0, 1] : [Math.min(...a), Math.max(...a)];
+      const bins = new Array<number>(30).fill(0);
+      for (const x of a) bins[Math.max(0, Math.min(29, Math.floor(((x - lo) / (hi - lo)) * 30)))]!++;
+      expect(l.histogram).toEqual({ lo, hi, counts: bins });
       if (e.kind === 'relu') expect(l.dead).toBe(a.filter((x) => x === 0).length / a.length);
       if (e.kind === 'tanh') expect(l.saturated).toBe(a.filter((x) => Math.abs(x) > 0.99).length / a.length);
       if (e.kind === 'sigmoid') expect(l.saturated).toBe(a.filter((x) => x < 0.01 || x > 0.99).length / a.length);
@@ -82,6 +85,9 @@ describe('gradc stats examples/deep_init.nn', () => {
     expect(std('small', 'H1')).toBeGreaterThan(0);
     expect(std('xavier', 'H10')).toBeGreaterThan(std('xavier', 'H1') / 3);
     expect(std('xavier', 'H10')).toBeLessThan(std('xavier', 'H1') * 3);
+    // On tanh's whole range [-1, 1], small init's layer 10 is one spike in the two middle bins of 30.
+    const h10 = out.inits[0]!.layers.find((l) => l.name === 'H10')! as unknown as { count: number; histogram: { counts: number[] } };
+    expect(h10.histogram.counts[14]! + h10.histogram.counts[15]!).toBe(h10.count);
     const pic = readFileSync(svg, 'utf8');
     expect(pic.match(/>H\d+</gu)!.length).toBe(20); // one histogram per layer and init
   }, 120_000);
