@@ -176,7 +176,7 @@ export async function trainCommand(file: string, opts: TrainOptions): Promise<nu
     process.stderr.write('gradc: stopping after this step (Ctrl-C again to quit at once)…\n');
   };
   process.on('SIGINT', onSigint);
-  const watch: Watch = await startWatch(model, module, data, layout, parts.train, { seed: s.seed, stats: !!opts.stats, maxMemory: parseBytes(opts.maxMemory) });
+  const watch: Watch = await startWatch(model, module, data, layout, parts.train, { seed: s.seed, stats: !!opts.stats, diagnose: !!opts.diagnose, maxMemory: parseBytes(opts.maxMemory) });
   let r: LoopResult;
   try {
     r = await trainLoop({
@@ -210,7 +210,7 @@ export async function trainCommand(file: string, opts: TrainOptions): Promise<nu
   const diagnosis = opts.diagnose && r.reason !== 'diverged' ? await watch.diagnose(s.seed) : undefined;
   const seconds = (performance.now() - started) / 1000;
   if (opts.json) {
-    const out = { epochs: r.epoch, steps: r.step, train_loss: r.train_loss, val_loss: r.val_loss, val_accuracy: r.val_accuracy, seconds: +seconds.toFixed(3), checkpoint: r.checkpoint, ...(r.restored ? { best_epoch: r.restored.epoch } : {}), curves: watch.epochs, ...(diagnosis ? { diagnosis } : {}) };
+    const out = { epochs: r.epoch, steps: r.step, train_loss: r.train_loss, val_loss: r.val_loss, val_accuracy: r.val_accuracy, seconds: +seconds.toFixed(3), checkpoint: r.checkpoint, ...(r.restored ? { best_epoch: r.restored.epoch } : {}), curves: watch.epochs, ...(diagnosis ? { diagnosis, plateaus: watch.plateaus } : {}) };
     process.stdout.write(JSON.stringify(out) + '\n');
   }
   summary(r, seconds, curves, opts.json ? (tty ? process.stderr : undefined) : process.stdout);
@@ -264,7 +264,7 @@ export function register(p: Command, setExit: (code: number) => void): void {
     .option('--verbose', 'print the update/param magnitude ratio of every param each epoch')
     .option('--max-memory <bytes>', 'refuse a model that plans more memory than this (default 4G)')
     .option('--stats', "each epoch, every equation's activation mean, std and dead or saturated units (in --json's curves)")
-    .option('--diagnose', "at the end: the gradient norm and the Hessian's extreme eigenvalues (Lanczos), and whether the point is a minimum, a saddle or not a critical point")
+    .option('--diagnose', "at the end (and as a plateau begins): the gradient norm and the Hessian's extreme eigenvalues (Lanczos), and whether the point is a minimum, a saddle or not a critical point")
     .option('--json', 'print one JSON object at the end: epochs, steps, losses, accuracy, seconds, checkpoint, per-epoch curves (and diagnosis)')
     .action(async (model, opts) => setExit(await trainCommand(model, opts)));
 }

@@ -15,6 +15,7 @@ const write = (name: string, text: string) => {
 };
 const json = (out: string) => JSON.parse(out.trim().split('\n').pop()!) as {
   curves: { epoch: number; lr: number; grad_norm: number; grad_norms: Record<string, number>; update_ratios: Record<string, number> | null; train_accuracy: number | null; val_accuracy: number | null }[];
+  plateaus: { epoch: number; diagnosis: { verdict: string } }[];
   diagnosis: { verdict: string; grad_norm: number; smallest: number[]; largest: number[]; escape_eigenvalue?: number; loss: number; examples: number };
 };
 
@@ -36,6 +37,8 @@ describe('gradc train --diagnose', () => {
     expect(o.diagnosis.loss).toBe(1);
     expect(o.diagnosis.escape_eigenvalue).toBeCloseTo(-2, 10);
     expect(o.diagnosis.largest[o.diagnosis.largest.length - 1]).toBeCloseTo(2, 10);
+    // The loss has not moved for 5 epochs at epoch 6: diagnosed there once, not again on the same plateau.
+    expect(o.plateaus.map((p) => [p.epoch, p.diagnosis.verdict])).toEqual([[6, 'saddle']]);
     const text = await gradc('train', f, '--epochs', '2', '--diagnose', '--checkpoint', join(dir, 'saddle2.ckpt.json'));
     expect(text.out).toMatch(/the point is a saddle point: .*λmin = -2/u);
   });
@@ -49,6 +52,10 @@ describe('gradc train --diagnose', () => {
     expect(d.smallest[0]).toBeCloseTo(2, 8);
     expect(d.largest[d.largest.length - 1]).toBeCloseTo(4, 8);
     expect(d.grad_norm).toBeLessThan(1e-6);
+    // It converged, and then sat still: a plateau that is a minimum, found as it began.
+    const p = json(r.out).plateaus;
+    expect(p).toHaveLength(1);
+    expect(p[0]!.diagnosis.verdict).toBe('minimum');
   });
 
   it('a run whose rate is far too small: the loss is flat but the point is not critical', async () => {
