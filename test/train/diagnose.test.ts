@@ -34,6 +34,8 @@ describe('gradc train --diagnose', () => {
     expect(o.curves).toHaveLength(20);
     expect(o.curves.every((c) => c.grad_norm === 0)).toBe(true);
     expect(o.diagnosis.verdict).toBe('saddle');
+    expect(Object.keys(o.diagnosis).sort()).toEqual(['escape_eigenvalue', 'examples', 'grad_norm', 'gradient_gain', 'lanczos_steps', 'largest', 'loss', 'message', 'smallest', 'verdict']);
+    expect(Object.keys(o.curves[0]!).sort()).toEqual(['epoch', 'grad_norm', 'grad_norms', 'lr', 'train_accuracy', 'update_ratios', 'val_accuracy']);
     expect(o.diagnosis.loss).toBe(1);
     expect(o.diagnosis.escape_eigenvalue).toBeCloseTo(-2, 10);
     expect(o.diagnosis.largest[o.diagnosis.largest.length - 1]).toBeCloseTo(2, 10);

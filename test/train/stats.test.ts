@@ -80,6 +80,9 @@ describe('gradc stats examples/deep_init.nn', () => {
     expect(r.code).toBe(0);
     const out = JSON.parse(r.out) as { examples: number; inits: { init: string; layers: { name: string; std: number; saturated: number }[] }[] };
     expect(out.examples).toBe(200);
+    expect(Object.keys(out).sort()).toEqual(['examples', 'inits', 'seed', 'svg']);
+    expect(Object.keys(out.inits[0]!).sort()).toEqual(['init', 'layers', 'loss']);
+    expect(Object.keys(out.inits[0]!.layers[1]!).sort()).toEqual(['count', 'histogram', 'kind', 'max', 'mean', 'min', 'name', 'saturated', 'std']);
     const std = (init: string, layer: string) => out.inits.find((i) => i.init === init)!.layers.find((l) => l.name === layer)!.std;
     expect(std('small', 'H10')).toBeLessThan(0.01 * std('small', 'H1'));
     expect(std('small', 'H1')).toBeGreaterThan(0);
@@ -91,6 +94,30 @@ describe('gradc stats examples/deep_init.nn', () => {
     const pic = readFileSync(svg, 'utf8');
     expect(pic.match(/>H\d+</gu)!.length).toBe(20); // one histogram per layer and init
   }, 120_000);
+
+  it('gradc train --stats: every epoch, the layers in --json and a line on stdout', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gradc-stats-'));
+    const args = ['train', 'examples/digits.nn', '--data', 'examples/data/digits.csv.gz', '--columns', 'X=0:64,y=64', '--epochs', '2', '--stats', '--checkpoint', join(dir, 'd.ckpt.json')];
+    const j = await gradc(...args, '--json');
+    expect(j.code, j.err).toBe(0);
+    const curves = (JSON.parse(j.out) as { curves: { epoch: number; activations: { name: string; kind: string; std: number; dead?: number }[] }[] }).curves;
+    expect(curves).toHaveLength(2);
+    for (const c of curves) {
+      expect(c.activations.map((l) => [l.name, l.kind])).toEqual([['x', 'other'], ['H', 'relu'], ['F', 'other'], ['p', 'other']]);
+      expect(c.activations[1]!.dead).toBeGreaterThan(0);
+      expect(c.activations[1]!.dead).toBeLessThan(1);
+    }
+    expect(curves[0]!.activations[2]!.std).not.toBe(curves[1]!.activations[2]!.std); // measured after each epoch's training
+    const t = await gradc(...args);
+    expect(t.code, t.err).toBe(0);
+    expect(t.out.match(/^ {2}activations {2}x μ .* · H μ .*% dead · F μ/gmu)).toHaveLength(2);
+  }, 60_000);
+
+  it('a model with inputs needs --data (exit 2)', async () => {
+    const r = await gradc('stats', 'examples/deep_init.nn');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--data is required/u);
+  });
 
   it('refuses an initializer it does not know (exit 2)', async () => {
     const r = await gradc('stats', 'examples/deep_init.nn', '--data', 'examples/data/digits.csv.gz', '--columns', 'X=0:64,y=64', '--init', 'tiny');
