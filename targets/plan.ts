@@ -4,6 +4,7 @@
 // the steps; and which buffers can share memory. Targets only spell the plan.
 import { isElementwise, topoSort, type Node } from '../compiler/ir/node.js';
 import { numel, type Shape, shapeEquals } from '../compiler/ir/size.js';
+import type { InputInfo } from '../compiler/model.js';
 
 /** How a node's value exists at run time. */
 export type Storage =
@@ -151,4 +152,10 @@ export function assignSlots(
     if (!pinned.has(n.id)) free.push({ slot: id, key, until: lastUse.get(n.id) ?? i });
   });
   return { slot, slotSizes };
+}
+
+/** The inputs a planned program reads, in the order given. */
+export function inputsRead(inputs: readonly InputInfo[], p: Plan): InputInfo[] {
+  const used = new Set(p.order.filter((n) => n.op === 'input').map((n) => (n.attrs as { name: string }).name));
+  return inputs.filter((i) => used.has(i.name));
 }

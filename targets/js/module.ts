@@ -4,15 +4,16 @@ import { topoSort, type Node } from '../../compiler/ir/node.js';
 import type { Size } from '../../compiler/ir/size.js';
 import type { Graph, InputInfo, Model } from '../../compiler/model.js';
 import { printExpr } from '../../compiler/print.js';
+import { modulePrograms, type ProgramKind } from '../../compiler/program.js';
 import { hash3, normal, uniform } from '../../runtime/random.js';
 import { maskStream } from '../../compiler/interpret.js';
 import { Code } from '../code.js';
 import { sourceMap } from '../sourcemap.js';
 import { initExpr } from '../init.js';
 import { Names } from '../names.js';
-import type { Plan } from '../plan.js';
+import { inputsRead, plan, type Plan } from '../plan.js';
 import { emitStep, KERNEL_LOCALS, type JsContext } from './kernels.js';
-import { programSchedule, type JsSchedule } from './schedule.js';
+import { programSchedule, schedule, type JsSchedule } from './schedule.js';
 import { emitUpdate, OPTIMIZER_SLOTS, scheduleExpr } from './optimizer.js';
 import { JS_HELPERS, jsSpelling } from './spelling.js';
 
@@ -40,7 +41,6 @@ const OWN = [
   'lr1', 'ic2', 'm1', 'v1', 'G1', 's1', 'r', 'loss', 'result', 'fail', 'checkLabels', 'copyIn', 'load', 'state', 'step', 'grad', 'forward', 'train', 'eval',
 ];
 
-type ProgramKind = 'forward' | 'grad';
 interface Program {
   fn: string;
   kind: ProgramKind;
@@ -76,21 +76,15 @@ function buildJsModule(model: Model, opts: JsModuleOptions): Code {
   const q = (s: string) => JSON.stringify(s);
   const F = opts.precision === 'f64' ? 'Float64Array' : 'Float32Array';
 
-  // Programs: forward and grad, for each mode that differs.
-  const modes: ('train' | 'eval')[] = model.hasModes ? ['train', 'eval'] : ['train'];
+  // Programs: forward and grad, for each mode that differs (compiler/program.ts decides).
   const programs: Program[] = [];
-  for (const mode of modes) {
-    const graph = model[mode];
-    for (const kind of ['forward', 'grad'] as const) {
-      const { graph: g, plan: p, schedule: sched } = programSchedule(model, graph, kind, mode === 'train');
-      const used = new Set(p.order.filter((n) => n.op === 'input').map((n) => (n.attrs as { name: string }).name));
-      programs.push({ fn: `${kind}_${mode}`, kind, graph: g, plan: p, sched, inputs: model.inputs.filter((i) => used.has(i.name)) });
-    }
+  for (const { fn, kind, graph: g, roots } of modulePrograms(model)) {
+    const p = plan(roots);
+    programs.push({ fn, kind, graph: g, plan: p, sched: schedule(p), inputs: inputsRead(model.inputs, p) });
   }
   for (const x of extra) {
     const { graph: g, plan: p, schedule: sched } = programSchedule(model, x.graph, 'grad', false);
-    const used = new Set(p.order.filter((n) => n.op === 'input').map((n) => (n.attrs as { name: string }).name));
-    programs.push({ fn: `${x.name}_train`, kind: 'grad', graph: g, plan: p, sched, inputs: [...model.inputs, ...x.inputs].filter((i) => used.has(i.name)) });
+    programs.push({ fn: `${x.name}_train`, kind: 'grad', graph: g, plan: p, sched, inputs: inputsRead([...model.inputs, ...x.inputs], p) });
   }
 
   header(code, model, opts);

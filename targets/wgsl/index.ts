@@ -5,6 +5,7 @@ import { topoSort, type Node } from '../../compiler/ir/node.js';
 import type { Size } from '../../compiler/ir/size.js';
 import type { Model } from '../../compiler/model.js';
 import { printExpr } from '../../compiler/print.js';
+import { modulePrograms } from '../../compiler/program.js';
 import { emitHost } from './host.js';
 import { leafLayout } from './layout.js';
 import { TILE_DECLARATIONS } from './matmul.js';
@@ -47,8 +48,7 @@ export function emitWgsl(model: Model, opts: WgslOptions = {}): WgslOutput {
   const leaves = leafLayout(model);
   const env = { model, leaves, names, spell, size, source: opts.source ?? 'the model' };
 
-  const modes: ('train' | 'eval')[] = model.hasModes ? ['train', 'eval'] : ['train'];
-  const programs: Program[] = modes.flatMap((mode) => (['forward', 'grad'] as const).map((kind) => lowerProgram(env, kind, mode)));
+  const programs: Program[] = modulePrograms(model).map((prog) => lowerProgram(env, prog));
   const opt = optimizerKernels(model, leaves, size);
 
   const header = headerLines(model, opts);

@@ -6,8 +6,9 @@
 import type { Node } from '../../compiler/ir/node.js';
 import type { Graph, InputInfo, Model } from '../../compiler/model.js';
 import { printExpr } from '../../compiler/print.js';
+import type { ModuleProgram, ProgramKind } from '../../compiler/program.js';
 import type { Spelling } from '../expr.js';
-import { plan, type Plan } from '../plan.js';
+import { inputsRead, plan, type Plan } from '../plan.js';
 import { fuse } from './fuse.js';
 import { emitMap, KernelCx, WG, type Kernel, type ProgramEnv } from './kernel.js';
 import { placeGrads, programLayout, type LeafLayout, type ProgramLayout, type Region } from './layout.js';
@@ -15,7 +16,7 @@ import { emitTiled } from './matmul.js';
 import type { WgslNames } from './names.js';
 import { emitReduce } from './reduce.js';
 
-export type ProgramKind = 'forward' | 'grad';
+export type { ProgramKind };
 
 export interface Program {
   /** forward_train, grad_train, forward_eval, grad_eval. */
@@ -42,12 +43,11 @@ export interface ModuleEnv {
   source: string;
 }
 
-export function lowerProgram(env: ModuleEnv, kind: ProgramKind, mode: 'train' | 'eval'): Program {
+/** Lowers one of the module's programs (compiler/program.ts decides which, and their roots). */
+export function lowerProgram(env: ModuleEnv, prog: ModuleProgram): Program {
   const { model, leaves } = env;
-  const graph = model[mode];
-  const fn = `${kind}_${mode}`;
+  const { fn, kind, mode, graph, roots } = prog;
   const updates = kind === 'grad' && mode === 'train' ? [...graph.updates.values()] : [];
-  const roots = kind === 'forward' ? [graph.loss, ...graph.outputs.values()] : [graph.loss, ...graph.grads.values(), ...updates];
   const p = plan(roots, { scalarsInBuffers: true });
   const grads = kind === 'grad' ? graph.grads : new Map<string, Node>();
   const groups = fuse(p, placeGrads(p, grads));
@@ -72,8 +72,7 @@ export function lowerProgram(env: ModuleEnv, kind: ProgramKind, mode: 'train' | 
   const commit = [...(updates.length ? graph.updates : [])].map(([name, n]) =>
     emitCopy(env, env.names.fresh(`${fn}_commit_${name}`), layout.region(n)!, leaves.params.get(name)!, `${name}: the new running statistics (step only)`),
   );
-  const used = new Set(p.order.filter((n) => n.op === 'input').map((n) => (n.attrs as { name: string }).name));
-  return { fn, kind, mode, graph, plan: p, layout, kernels, commit, inputs: model.inputs.filter((i) => used.has(i.name)) };
+  return { fn, kind, mode, graph, plan: p, layout, kernels, commit, inputs: inputsRead(model.inputs, p) };
 }
 
 /** Names for comments and identifiers, as in the CPU module: the model's names, d<name> for gradients and adjoints, t<id> for the rest. */
