@@ -53,33 +53,39 @@ export async function checkGradients(model: Model, opts: CheckOptions, given: Re
   const analytic = m.grad(inputs);
   const grads = Object.fromEntries(Object.entries(analytic.grad).map(([k, v]) => [k, typeof v === 'number' ? [v] : Array.from(v)]));
   const lossAt = () => m.forward(inputs).loss;
-  const results: TensorCheck[] = [];
-  for (const [name, g] of Object.entries(grads)) {
-    const target = (m.params[name] ?? inputs[name]) as Float64Array;
-    const n = target.length;
-    // Every element, or an even sample of them for large tensors.
-    const picks = n <= max ? [...Array(n).keys()] : Array.from({ length: max }, (_, k) => Math.floor((k * n) / max));
-    let worst = 0;
-    // Elements far smaller than the tensor's largest are measured against a
-    // thousandth of it, and nothing against less than 1e-4·|loss|: below that
-    // the rounding noise of the differences (≈ 1e-16·|loss| / h) dominates.
-    const floor = Math.max(1e-3 * Math.max(0, ...g.map(Math.abs)), 1e-4 * Math.max(1, Math.abs(analytic.loss)));
-    for (const k of picks) {
-      const x = target[k]!;
-      const h = 1e-5 * Math.max(1, Math.abs(x));
-      target[k] = x + h;
-      const up = lossAt();
-      target[k] = x - h;
-      const down = lossAt();
-      target[k] = x;
-      const numeric = (up - down) / (2 * h);
-      const a = g[k]!;
-      const err = Math.abs(a - numeric) / Math.max(Math.abs(a), Math.abs(numeric), floor);
-      worst = Math.max(worst, Number.isNaN(err) ? Infinity : err);
-    }
-    results.push({ name, checked: picks.length, size: n, maxRelError: worst, ok: worst <= tol });
+  return Object.entries(grads).map(([name, g]) => {
+    const r = againstDifferences(g, (m.params[name] ?? inputs[name]) as Float64Array, lossAt, analytic.loss, max);
+    return { name, ...r, ok: r.maxRelError <= tol };
+  });
+}
+
+/**
+ * The worst relative error of gradient `g` of the tensor `target` against
+ * central differences of `lossAt` (which reads `target`, perturbed in place and
+ * restored); every element, or an even sample of `max` for large tensors.
+ */
+export function againstDifferences(g: readonly number[], target: Float64Array, lossAt: () => number, loss: number, max = 400): { checked: number; size: number; maxRelError: number } {
+  const n = target.length;
+  const picks = n <= max ? [...Array(n).keys()] : Array.from({ length: max }, (_, k) => Math.floor((k * n) / max));
+  let worst = 0;
+  // Elements far smaller than the tensor's largest are measured against a
+  // thousandth of it, and nothing against less than 1e-4·|loss|: below that
+  // the rounding noise of the differences (≈ 1e-16·|loss| / h) dominates.
+  const floor = Math.max(1e-3 * Math.max(0, ...g.map(Math.abs)), 1e-4 * Math.max(1, Math.abs(loss)));
+  for (const k of picks) {
+    const x = target[k]!;
+    const h = 1e-5 * Math.max(1, Math.abs(x));
+    target[k] = x + h;
+    const up = lossAt();
+    target[k] = x - h;
+    const down = lossAt();
+    target[k] = x;
+    const numeric = (up - down) / (2 * h);
+    const a = g[k]!;
+    const err = Math.abs(a - numeric) / Math.max(Math.abs(a), Math.abs(numeric), floor);
+    worst = Math.max(worst, Number.isNaN(err) ? Infinity : err);
   }
-  return results;
+  return { checked: picks.length, size: n, maxRelError: worst };
 }
 
 export async function checkCommand(file: string, opts: CheckOptions): Promise<number> {
