@@ -1,16 +1,14 @@
 // Prints IR as `.nn`-like math: the same printer serves `--emit grad`, the
 // comments in generated code, and snapshot tests.
-import { topoSort, type Node, type OpAttrs } from './ir/node.js';
+import { topoSort, type CompareOp, type FunctionOp, type Node, type OpAttrs } from './ir/node.js';
 import type { Model } from './model.js';
 
 /** Binding strength, loosest first, as in the language (spec §4). */
 const enum P { Any = 0, Compare, Add, Mul, Neg, MatMul, Pow, Postfix, Atom }
 
-const FN: Partial<Record<Node['op'], string>> = {
-  exp: 'exp', log: 'log', sqrt: 'sqrt', abs: 'abs', sign: 'sign', sin: 'sin', cos: 'cos',
-  tanh: 'tanh', sigmoid: 'σ', relu: 'relu', softplus: 'softplus',
-};
-const CMP: Partial<Record<Node['op'], string>> = { lt: '<', le: '≤', gt: '>', ge: '≥', eq: '=', ne: '≠' };
+/** A function op as the lectures write it: its own name, σ for the sigmoid. */
+export const functionName = (op: FunctionOp): string => (op === 'sigmoid' ? 'σ' : op);
+const CMP: { [O in CompareOp]: string } = { lt: '<', le: '≤', gt: '>', ge: '≥', eq: '=', ne: '≠' };
 
 export function formatNumber(v: number): string {
   if (Number.isInteger(v) || !Number.isFinite(v)) return String(v);
@@ -117,8 +115,8 @@ function go(n: Node, name: Namer, top = false): [string, P] {
       // exp(log_softmax(x)) is how softmax(x) is computed.
       const ls = n.op === 'exp' && name(n.inputs[0]!) === undefined ? logSoftmaxOf(n.inputs[0]!) : undefined;
       if (ls) return [`softmax(${go(ls.x, name)[0]}${ls.axis})`, P.Atom];
-      const f = FN[n.op];
-      return [`${f ?? n.op}(${arg(0, P.Any)})`, P.Atom];
+      const f: FunctionOp = n.op; // every other op has its case above
+      return [`${functionName(f)}(${arg(0, P.Any)})`, P.Atom];
     }
   }
 }
