@@ -49,6 +49,8 @@ const CASES: { [O in Op]: string } = {
   sigmoid: 'output o = σ(a)\nloss f = sum(σ(x))',
   relu: 'output o = relu(a)\nloss f = sum(relu(x) * y)',
   softplus: 'output o = softplus(a)\nloss f = sum(softplus(x))',
+  erf: 'output o = erf(a)\nloss f = sum(erf(x) * y)',
+  gelu: 'output o = gelu(a)\nloss f = sum(gelu(x) * y)',
   add: 'output o = a + c\nloss f = sum((x + y)^2)',
   sub: 'output o = a - c\nloss f = sum((x - y)^2)',
   mul: 'output o = a * c\nloss f = sum(x * y)',

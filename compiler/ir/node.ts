@@ -8,7 +8,7 @@ export type Axis = 0 | 1 | 'all';
 
 /** Elementwise ops, by arity: each list is the one place an op of its kind is named (OpAttrs takes them from here). */
 export const UNARY = [
-  'neg', 'exp', 'log', 'sqrt', 'abs', 'sign', 'sin', 'cos', 'tanh', 'sigmoid', 'relu', 'softplus',
+  'neg', 'exp', 'log', 'sqrt', 'abs', 'sign', 'sin', 'cos', 'tanh', 'sigmoid', 'relu', 'softplus', 'erf', 'gelu',
 ] as const;
 export const BINARY = ['add', 'sub', 'mul', 'div', 'pow', 'max', 'min'] as const;
 export const COMPARE = ['lt', 'le', 'gt', 'ge', 'eq', 'ne'] as const;

@@ -25,6 +25,11 @@ function split(b: Builder, g: Node, w: Node): Node[] {
   return [b.mul(g, w), b.mul(g, b.sub(b.const(1), w))];
 }
 
+/** e^(−k·x²). */
+function gauss(b: Builder, x: Node, k: number): Node {
+  return b.exp(b.scale(-k, b.pow(x, b.const(2))));
+}
+
 type Vjp = (b: Builder, y: Node, g: Node, x: readonly Node[]) => (Node | null)[];
 
 /** 1[a > b] + ½·1[a = b]: where the larger operand of max wins, ties shared evenly. */
@@ -50,6 +55,15 @@ const VJP: { [O in ElementwiseOp]: { note: string; vjp: Vjp } } = {
   // relu′(0) = 0: the indicator is strict.
   relu: { note: 'relu gates: the upstream passes where the input is positive', vjp: (b, _, g, [x]) => [b.mul(g, b.binary('gt', x!, b.const(0)))] },
   softplus: { note: 'softplus′ = σ', vjp: (b, _, g, [x]) => [b.mul(g, b.unary('sigmoid', x!))] },
+  erf: { note: 'erf′(x) = (2/√π)·e^(−x²)', vjp: (b, _, g, [x]) => [b.mul(g, b.scale(2 / Math.sqrt(Math.PI), gauss(b, x!, 1)))] },
+  // gelu(x) = x·Φ(x): Φ(x) = ½(1 + erf(x/√2)), φ(x) = e^(−x²/2)/√(2π).
+  gelu: {
+    note: 'gelu′(x) = Φ(x) + x·φ(x): the normal CDF plus x times its density',
+    vjp: (b, _, g, [x]) => {
+      const cdf = b.scale(0.5, b.add(b.const(1), b.unary('erf', b.scale(Math.SQRT1_2, x!))));
+      return [b.mul(g, b.add(cdf, b.mul(x!, b.scale(1 / Math.sqrt(2 * Math.PI), gauss(b, x!, 0.5)))))];
+    },
+  },
   add: { note: '+ distributes: each input gets the upstream unchanged', vjp: (_, __, g) => [g, g] },
   sub: { note: '− distributes: the left input gets the upstream, the right one its negative', vjp: (b, _, g) => [g, b.neg(g)] },
   mul: { note: '× switches: each input gets the upstream times the other input', vjp: (b, _, g, [x, y]) => [b.mul(g, y!), b.mul(g, x!)] },

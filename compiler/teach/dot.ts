@@ -9,7 +9,7 @@ import { formatNumber, printExpr, shapeText } from '../print.js';
 const SYMBOL: { [O in Op]: string } = {
   param: 'param', input: 'input', state: 'state', const: 'const', size: 'size', mask: 'mask', mul: '⊙', matmul: 'A · B',
   add: '+', sub: '−', neg: '−x', div: '÷', pow: 'xᵖ', max: 'max', min: 'min', where: 'where', exp: 'exp', log: 'log',
-  sqrt: '√', abs: '|x|', sign: 'sign', sin: 'sin', cos: 'cos', tanh: 'tanh', sigmoid: 'σ', relu: 'relu', softplus: 'softplus',
+  sqrt: '√', abs: '|x|', sign: 'sign', sin: 'sin', cos: 'cos', tanh: 'tanh', sigmoid: 'σ', relu: 'relu', softplus: 'softplus', erf: 'erf', gelu: 'gelu',
   lt: '<', le: '≤', gt: '>', ge: '≥', eq: '=', ne: '≠', transpose: 'ᵀ', reshape: 'reshape', broadcast: 'broadcast',
   sum: 'sum', rmax: 'max', logsumexp: 'logsumexp', onehot: 'onehot', pick: 'pick', gathercols: 'E[:, i]',
   scattercols: 'scatter', concat: 'concat', slice: 'slice',

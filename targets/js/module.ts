@@ -10,12 +10,15 @@ import { maskStream } from '../../compiler/interpret.js';
 import { Code } from '../code.js';
 import { sourceMap } from '../sourcemap.js';
 import { initExpr } from '../init.js';
-import { Names } from '../names.js';
+import { definedFunctions, Names } from '../names.js';
 import { inputsRead, plan, type Plan } from '../plan.js';
 import { emitStep, KERNEL_LOCALS, type JsContext } from './kernels.js';
 import { programSchedule, schedule, type JsSchedule } from './schedule.js';
 import { emitUpdate, OPTIMIZER_SLOTS, scheduleExpr } from './optimizer.js';
 import { JS_HELPERS, jsSpelling } from './spelling.js';
+
+/** The counter-based random numbers, emitted from their source. */
+const RANDOM = [hash3, uniform, normal];
 
 export interface JsModuleOptions {
   precision?: 'f32' | 'f64';
@@ -34,9 +37,9 @@ export interface ExtraMethod {
   source: string;
 }
 
-/** Identifiers the module defines itself; user names are kept clear of them. */
+/** Identifiers the module defines itself, besides its helper functions; user names are kept clear of them. */
 const OWN = [
-  'create', 'hash3', 'uniform', 'normal', 'sigmoid', 'softplus', 'sign', 'square', 'Float', 'seed', 'dims', 't', 'lr', 'lr0',
+  'create', 'Float', 'seed', 'dims', 't', 'lr', 'lr0',
   'training', 'params', 'shapes', 'inputs', 'k', 'i', 'j', 'c', 'acc', 'aik', 'm', 's', 'g', 'v', 'norm2', 'scale',
   'lr1', 'ic2', 'm1', 'v1', 'G1', 's1', 'r', 'loss', 'result', 'fail', 'checkLabels', 'copyIn', 'load', 'state', 'step', 'grad', 'forward', 'train', 'eval',
 ];
@@ -63,7 +66,7 @@ export function emitJsModuleWithMap(model: Model, file: string, opts: JsModuleOp
 
 function buildJsModule(model: Model, opts: JsModuleOptions): Code {
   const names = new Names();
-  names.claim(...OWN, ...KERNEL_LOCALS);
+  names.claim(...OWN, ...definedFunctions(JS_HELPERS), ...RANDOM.map((f) => f.name), ...KERNEL_LOCALS);
   const extra = opts.extra ?? [];
   names.claim(...extra.flatMap((x) => [x.name, `${x.name}_train`]));
   const code = new Code();
@@ -89,9 +92,10 @@ function buildJsModule(model: Model, opts: JsModuleOptions): Code {
 
   header(code, model, opts);
   code.line(`const Float = ${F};`).line();
+  code.comment('Scalar functions, as compiler/ops/scalar.ts defines them for the reference interpreter.');
   code.lines(JS_HELPERS).line();
   code.comment('Counter-based random numbers: the same draws in every gradc target.');
-  for (const f of [hash3, uniform, normal]) code.lines(f.toString()).line();
+  for (const f of RANDOM) code.lines(f.toString()).line();
 
   code.block('export function create(opts = {})', () => {
     code.line('const seed = opts.seed ?? 0;');

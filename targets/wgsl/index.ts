@@ -13,6 +13,7 @@ import { WgslNames } from './names.js';
 import { optimizerKernels } from './optimizer.js';
 import { lowerProgram, type Program } from './program.js';
 import { assembleShader, bindingsOf, RESOURCES, type Resource } from './shader.js';
+import { definedFunctions } from '../names.js';
 import { WGSL_HELPERS, wgslSpelling } from './spelling.js';
 import { WG } from './kernel.js';
 
@@ -29,10 +30,10 @@ export interface WgslOutput {
   kernels: { entry: string; bindings: Resource[] }[];
 }
 
-/** Names the shader module declares itself. */
+/** Names the shader module declares itself, besides its helper functions. */
 const MODULE_OWN = [
-  'Run', 'run', 'params', 'inputs', 'ints', 'work', 'grads', 'optim', 'partial', 'tileA', 'tileB',
-  'inf', 'nan', 'sigmoid', 'softplus', 'safe_tanh', 'square', 'power', 'hash3', 'dropout', 'update', 'clip_norm',
+  'Run', 'run', 'params', 'inputs', 'ints', 'work', 'grads', 'optim', 'partial', 'tileA', 'tileB', 'update', 'clip_norm',
+  ...definedFunctions(WGSL_HELPERS, 'fn'),
 ];
 
 export function emitWgsl(model: Model, opts: WgslOptions = {}): WgslOutput {
