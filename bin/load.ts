@@ -1,7 +1,7 @@
 // Reading a model from disk, compiling it, and printing its diagnostics.
 import { readFileSync } from 'node:fs';
 import { compileSource } from '../compiler/compile.js';
-import { CompileError } from '../compiler/diagnostics.js';
+import { CompileError } from '../grammar/diagnostics.js';
 import type { Model } from '../compiler/model.js';
 import { lint } from '../compiler/teach/lint.js';
 import { printDiagnostics, UsageError } from './errors.js';

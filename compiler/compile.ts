@@ -1,7 +1,7 @@
 // The pipeline up to the Model: parse, then analyze.
 import { parse } from '../grammar/index.js';
 import { analyze, type AnalyzeOptions } from './analyze/index.js';
-import { Diagnostics } from './diagnostics.js';
+import { Diagnostics } from '../grammar/diagnostics.js';
 import type { Model } from './model.js';
 
 export interface Compiled {

@@ -5,7 +5,7 @@ import { topoSort, type Node } from './ir/node.js';
 import type { Tensor } from './ir/tensor.js';
 import { tensor } from './ir/tensor.js';
 import { OPS, type EvalContext } from './ops/index.js';
-import { uniform } from '../runtime/random.js';
+import { uniform } from './random.js';
 
 export interface InterpretOptions {
   /** Values of params, inputs and state, by name. */

@@ -1,6 +1,6 @@
 // What semantic analysis produces: the model's declarations with their types,
 // and its computation graph (forward, then backward) as IR, for each mode.
-import type { Loc } from './diagnostics.js';
+import type { Loc } from '../grammar/diagnostics.js';
 import type { Builder, Origin } from './ir/builder.js';
 import type { Node } from './ir/node.js';
 import type { Shape, Size } from './ir/size.js';

@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import type { InputInfo, Model } from '../../compiler/model.js';
 import { toArrays } from '../../runtime/instantiate.js';
-import { normal, uniform } from '../../runtime/random.js';
+import { normal, uniform } from '../../compiler/random.js';
 import { bindValues } from '../../runtime/values.js';
 import { UsageError } from '../errors.js';
 import { parseDims, readModel } from '../load.js';

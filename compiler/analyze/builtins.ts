@@ -2,7 +2,7 @@
 // here: only numerically necessary pieces (logsumexp, softplus, sigmoid) are
 // primitives, and the stable forms follow from rewrite rules (log ∘ exp).
 import type { Expr } from '../../grammar/ast.js';
-import type { Loc } from '../diagnostics.js';
+import type { Loc } from '../../grammar/diagnostics.js';
 import { FUNCTIONS, type Axis, type Node } from '../ir/node.js';
 import { Size } from '../ir/size.js';
 import type { TensorType } from '../model.js';

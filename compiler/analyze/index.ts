@@ -2,7 +2,7 @@
 // and the forward and backward graphs of each mode).
 import type { Expr, Program } from '../../grammar/ast.js';
 import { gradients } from '../autodiff.js';
-import { Diagnostics, START } from '../diagnostics.js';
+import { Diagnostics, START } from '../../grammar/diagnostics.js';
 import { Builder } from '../ir/builder.js';
 import { topoSort, type Node } from '../ir/node.js';
 import type { Graph, Model, Spec, TensorType } from '../model.js';

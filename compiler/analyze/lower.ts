@@ -2,7 +2,7 @@
 // Each error is reported at its token, and the failing subexpression becomes
 // null so that one mistake is reported once, not at every use.
 import type { Expr } from '../../grammar/ast.js';
-import type { Diagnostics, Loc } from '../diagnostics.js';
+import type { Diagnostics, Loc } from '../../grammar/diagnostics.js';
 import type { Builder } from '../ir/builder.js';
 import type { Node } from '../ir/node.js';
 import { Size } from '../ir/size.js';

@@ -1,7 +1,7 @@
 // Pass 1 of semantic analysis: every name the file binds, with duplicate and
 // reserved-name checks, and the compile-time evaluation of constants and sizes.
 import type { Expr, Ident, Program, Stmt } from '../../grammar/ast.js';
-import type { Diagnostics, Loc } from '../diagnostics.js';
+import type { Diagnostics, Loc } from '../../grammar/diagnostics.js';
 import { Size } from '../ir/size.js';
 import { SCALAR as SCALAR_FN } from '../ops/scalar.js';
 import { BUILTINS } from './builtins.js';

@@ -16,7 +16,7 @@ import { findCycles } from '../analyze/cycles.js';
 import { declareTensors } from '../analyze/declarations.js';
 import { Lowerer, type Value } from '../analyze/lower.js';
 import { collect, Scope } from '../analyze/scope.js';
-import { Diagnostics, type Diagnostic, type Loc } from '../diagnostics.js';
+import { Diagnostics, type Diagnostic, type Loc } from '../../grammar/diagnostics.js';
 import { topoSort, type Node } from '../ir/node.js';
 import type { Model } from '../model.js';
 import { printExpr } from '../print.js';

@@ -3,7 +3,7 @@
 // and a stop at the first NaN or infinity that names the tensor and the step.
 // It works on any module with the generated API, synchronous (JS) or not (WebGPU).
 import type { Model } from '../../compiler/model.js';
-import { scheduleExpr } from '../../targets/js/optimizer.js';
+import { scheduleExpr } from '../../targets/optimizer.js';
 import { findNonFinite } from '../nan.js';
 import { plainState, writeCheckpoint, type Checkpoint, type EpochRecord } from './checkpoint.js';
 import { Batcher, type Dataset, type Layout } from './data.js';

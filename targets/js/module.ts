@@ -5,7 +5,7 @@ import type { Size } from '../../compiler/ir/size.js';
 import type { Graph, InputInfo, Model } from '../../compiler/model.js';
 import { printExpr } from '../../compiler/print.js';
 import { modulePrograms, type ProgramKind } from '../../compiler/program.js';
-import { hash3, normal, uniform } from '../../runtime/random.js';
+import { hash3, normal, uniform } from '../../compiler/random.js';
 import { maskStream } from '../../compiler/interpret.js';
 import { Code } from '../code.js';
 import { sourceMap } from '../sourcemap.js';
@@ -14,7 +14,7 @@ import { definedFunctions, Names } from '../names.js';
 import { inputsRead, plan, type Plan } from '../plan.js';
 import { emitStep, KERNEL_LOCALS, type JsContext } from './kernels.js';
 import { programSchedule, schedule, type JsSchedule } from './schedule.js';
-import { emitUpdate, OPTIMIZER_SLOTS, scheduleExpr } from './optimizer.js';
+import { emitUpdate, OPTIMIZER_SLOTS, scheduleExpr } from '../optimizer.js';
 import { JS_HELPERS, jsSpelling } from './spelling.js';
 
 /** The counter-based random numbers, emitted from their source. */

@@ -6,7 +6,7 @@
 // Adam's bias corrections for the step and passes them in the uniform.
 import { Size } from '../../compiler/ir/size.js';
 import type { Model } from '../../compiler/model.js';
-import { lit, OPTIMIZER_SLOTS, updateStatements, type UpdateSpelling } from '../js/optimizer.js';
+import { lit, OPTIMIZER_SLOTS, updateStatements, type UpdateSpelling } from '../optimizer.js';
 import { indent, WG, type Kernel } from './kernel.js';
 import type { LeafLayout } from './layout.js';
 

@@ -2,7 +2,7 @@
 // reference interpreter on the same values, check gradients numerically.
 import { checkGradients } from '../../bin/commands/check.js';
 import { compileSource } from '../../compiler/compile.js';
-import { formatDiagnostic } from '../../compiler/diagnostics.js';
+import { formatDiagnostic } from '../../grammar/diagnostics.js';
 import { interpret } from '../../compiler/interpret.js';
 import type { JsonValue, Model } from '../../compiler/model.js';
 import { instantiate, toArrays } from '../../runtime/instantiate.js';

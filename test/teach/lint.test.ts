@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { lint } from '../../compiler/teach/lint.js';
-import { formatDiagnostic } from '../../compiler/diagnostics.js';
+import { formatDiagnostic } from '../../grammar/diagnostics.js';
 import { compile, conformance, examples } from './util.js';
 
 const at = (source: string) => lint(source, compile(source)).map((d) => `${d.loc.line}:${d.loc.col} ${d.message}`);

@@ -2,7 +2,7 @@
 // runtime/random.ts draws, so dropout masks on the GPU equal those on the CPU.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { dropoutMask, maskStream } from '../../compiler/interpret.js';
-import { hash3 } from '../../runtime/random.js';
+import { hash3 } from '../../compiler/random.js';
 import { WGSL_HELPERS } from '../../targets/wgsl/spelling.js';
 import { gpuOrReason } from './util.js';
 
