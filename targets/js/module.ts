@@ -5,8 +5,7 @@ import type { Size } from '../../compiler/ir/size.js';
 import type { Graph, InputInfo, Model } from '../../compiler/model.js';
 import { printExpr } from '../../compiler/print.js';
 import { modulePrograms, type ProgramKind } from '../../compiler/program.js';
-import { hash3, normal, uniform } from '../../compiler/random.js';
-import { maskStream } from '../../compiler/interpret.js';
+import { hash3, maskStreamBase, normal, uniform } from '../../compiler/random.js';
 import { Code } from '../code.js';
 import { sourceMap } from '../sourcemap.js';
 import { initExpr } from '../init.js';
@@ -225,9 +224,8 @@ function emitProgram(code: Code, model: Model, prog: Program, env: Env): void {
       const o = model.origins.get(n.id);
       return o ? `${math}\n  ← ${env.source}:${o.loc.line}, ${o.rule}` : math;
     },
-    maskStream: (id) => `(${id} + 1) * 1000003 + t`,
+    maskStream: (id) => `${maskStreamBase(id)} + t`,
   };
-  void maskStream; // the interpreter's formula, spelled above
 
   const key = env.dimVar.size ? [...env.dimVar.values()].join(' + "," + ') : '"fixed"';
   const allocated = names.fresh(`${fn}_sizes`);

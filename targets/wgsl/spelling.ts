@@ -49,7 +49,7 @@ export function wgslSpelling(size: (s: Size) => string): Spelling {
 
 /**
  * Functions every kernel may call: the same formulas as compiler/ops/scalar.ts
- * and the CPU module, and the counter-based random numbers of runtime/random.ts
+ * and the CPU module, and the counter-based random numbers of compiler/random.ts
  * in u32 arithmetic (wrapping multiplication is Math.imul), so that dropout
  * masks on the GPU equal those on the CPU bit for bit.
  */
@@ -111,7 +111,7 @@ fn power(a: f32, b: f32) -> f32 {
   let r = pow(-a, b);
   return select(r, -r, fract(b * 0.5) != 0.0);
 }
-// A 32-bit mix of three integers (lowbias32 rounds), as hash3 in runtime/random.ts.
+// A 32-bit mix of three integers (lowbias32 rounds), as hash3 in compiler/random.ts.
 fn hash3(a: u32, b: u32, c: u32) -> u32 {
   var h = (a * 0x9e3779b1u) ^ (b * 0x85ebca77u) ^ (c * 0xc2b2ae3du);
   h ^= h >> 16u;
