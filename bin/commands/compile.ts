@@ -7,7 +7,7 @@ import type { Model } from '../../compiler/model.js';
 import { derivativeLines, formatLines, forwardLines } from '../../compiler/print.js';
 import { printIr } from '../../compiler/print-ir.js';
 import { dotGraph } from '../../compiler/teach/dot.js';
-import { emitHvpModule } from '../../compiler/teach/hvp.js';
+import { emitHvpModule } from '../../targets/js/hvp.js';
 import { latexDocument } from '../../compiler/teach/latex.js';
 import { renderSvg } from '../../compiler/teach/svg.js';
 import { writeFileAtomic } from '../../runtime/files.js';

@@ -24,7 +24,7 @@ export interface JsModuleOptions {
   /** The model's file name, for the header. */
   source?: string;
   version?: string;
-  /** More methods of the model object, each a program like grad's (compiler/teach/hvp.ts adds `hvp`). */
+  /** More methods of the model object, each a program like grad's (targets/js/hvp.ts adds `hvp`). */
   extra?: ExtraMethod[];
 }
 

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { derivative, parse } from 'mathjs';
 import { classify, hessian, paramCount } from '../../compiler/teach/hessian.js';
-import { emitHvpModule } from '../../compiler/teach/hvp.js';
+import { emitHvpModule } from '../../targets/js/hvp.js';
 import { hessianCommand, symmetricEigenvalues } from '../../bin/commands/hessian.js';
 import { instantiate, toArrays } from '../../runtime/instantiate.js';
 import { importModule } from '../../runtime/load-module.js';
