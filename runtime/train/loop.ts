@@ -3,7 +3,7 @@
 // and a stop at the first NaN or infinity that names the tensor and the step.
 // It works on any module with the generated API, synchronous (JS) or not (WebGPU).
 import type { Model } from '../../compiler/model.js';
-import { scheduleExpr } from '../../targets/optimizer.js';
+import { rate } from '../../compiler/schedule.js';
 import { findNonFinite } from '../nan.js';
 import { plainState, writeCheckpoint, type Checkpoint, type EpochRecord } from './checkpoint.js';
 import { Batcher, type Dataset, type Layout } from './data.js';
@@ -85,11 +85,10 @@ export interface LoopResult {
   checkpointStep: number;
 }
 
-/** The rate at step t, from the same code the module's `step` runs. */
+/** The rate at step t: the schedule's reference formula (the module's `step` spells the same; tests compare them). */
 export function rateFunction(model: Model): (t: number) => number {
   const lr0 = model.optimizer.args.lr as number;
-  const f = new Function('t', 'lr0', `return ${scheduleExpr(model.schedule)};`) as (t: number, lr0: number) => number;
-  return (t) => f(t, lr0);
+  return (t) => rate(model.schedule, t, lr0);
 }
 
 /** The output that scores classes, for accuracy: [C, N] (or [N, C], or [C] per example) with C the labels' bound. */
