@@ -5,9 +5,9 @@
 // into their place in `grads`.
 import type { Node } from '../../compiler/ir/node.js';
 import type { Graph, InputInfo, Model } from '../../compiler/model.js';
-import { printExpr } from '../../compiler/print.js';
 import type { ModuleProgram, ProgramKind } from '../../compiler/program.js';
 import type { Spelling } from '../expr.js';
+import { describer, displayNames } from '../describe.js';
 import { inputsRead, plan, type Plan } from '../plan.js';
 import { fuse } from './fuse.js';
 import { emitMap, KernelCx, WG, type Kernel, type ProgramEnv } from './kernel.js';
@@ -52,14 +52,8 @@ export function lowerProgram(env: ModuleEnv, prog: ModuleProgram): Program {
   const grads = kind === 'grad' ? graph.grads : new Map<string, Node>();
   const groups = fuse(p, placeGrads(p, grads));
   const layout = programLayout(p, leaves, grads, new Set(groups.flatMap((g) => [...g.stored])));
-  const penv: ProgramEnv = { model, plan: p, layout, spell: env.spell, size: env.size, display: displayNames(model, graph), describe: () => '' };
-  // The CPU module's comments: the math, and the .nn line and rule it came from.
-  penv.describe = (n) => {
-    const shown = (m: Node) => (m === n || p.storage.get(m.id) === 'inline' || p.storage.get(m.id) === 'view' ? undefined : model.names.get(m.id) ?? penv.display(m));
-    const math = `${penv.display(n)} = ${printExpr(n, shown)}`;
-    const o = model.origins.get(n.id);
-    return o ? `${math}\n  ← ${env.source}:${o.loc.line}, ${o.rule}` : math;
-  };
+  const display = displayNames(model, graph);
+  const penv: ProgramEnv = { model, plan: p, layout, spell: env.spell, size: env.size, display, describe: describer(model, p, env.source, display) };
 
   const kernels = groups.map((group, k) => {
     const cx = new KernelCx(penv, env.names, group);
@@ -73,22 +67,6 @@ export function lowerProgram(env: ModuleEnv, prog: ModuleProgram): Program {
     emitCopy(env, env.names.fresh(`${fn}_commit_${name}`), layout.region(n)!, leaves.params.get(name)!, `${name}: the new running statistics (step only)`),
   );
   return { fn, kind, mode, graph, plan: p, layout, kernels, commit, inputs: inputsRead(model.inputs, p) };
-}
-
-/** Names for comments and identifiers, as in the CPU module: the model's names, d<name> for gradients and adjoints, t<id> for the rest. */
-function displayNames(model: Model, graph: Graph): (n: Node) => string {
-  const gradOf = new Map([...graph.grads].map(([k, n]) => [n.id, k]));
-  const adjointOf = new Map<number, string>();
-  for (const [fwd, adj] of graph.adjoints) {
-    const name = model.names.get(fwd);
-    if (name && !adjointOf.has(adj.id)) adjointOf.set(adj.id, name);
-  }
-  return (n) => {
-    const leaf = (n.attrs as { name?: string }).name;
-    if (leaf !== undefined && (n.op === 'param' || n.op === 'input' || n.op === 'state')) return leaf;
-    const g = gradOf.get(n.id) ?? adjointOf.get(n.id);
-    return model.names.get(n.id) ?? (g !== undefined ? `d${g}` : `t${n.id}`);
-  };
 }
 
 /** A kernel that copies one region to another (possibly within one buffer, which copyBufferToBuffer cannot). */
