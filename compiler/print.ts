@@ -2,6 +2,7 @@
 // comments in generated code, and snapshot tests.
 import { topoSort, type CompareOp, type FunctionOp, type Node, type OpAttrs } from './ir/node.js';
 import type { Model } from './model.js';
+import { isScalarShape } from './ir/size.js';
 
 /** Binding strength, loosest first, as in the language (spec §4). */
 const enum P { Any = 0, Compare, Add, Mul, Neg, MatMul, Pow, Postfix, Atom }
@@ -19,7 +20,6 @@ export function formatNumber(v: number): string {
 /** How to refer to a node: its name, or undefined to print it inline. */
 export type Namer = (n: Node) => string | undefined;
 
-const isScalarShape = (n: Node) => n.shape[0].isOne() && n.shape[1].isOne();
 
 /** Prints a node as an expression, naming what `name` names. */
 export function printExpr(node: Node, name: Namer): string {
@@ -56,7 +56,7 @@ function go(n: Node, name: Namer, top = false): [string, P] {
       return [`${arg(0, P.Add)} - ${arg(1, P.Mul)}`, P.Add];
     }
     case 'mul': {
-      const scalar = isScalarShape(n.inputs[0]!) || isScalarShape(n.inputs[1]!);
+      const scalar = isScalarShape(n.inputs[0]!.shape) || isScalarShape(n.inputs[1]!.shape);
       return [`${arg(0, P.Mul)} ${scalar ? '*' : '⊙'} ${arg(1, P.Neg)}`, P.Mul];
     }
     case 'div':
@@ -81,7 +81,7 @@ function go(n: Node, name: Namer, top = false): [string, P] {
     case 'broadcast': {
       // A row repeated down is 1 rᵀ; a column repeated across is c 1ᵀ.
       const x = n.inputs[0]!;
-      if (x.shape[0].isOne() && x.shape[1].isOne()) return go(x, name);
+      if (isScalarShape(x.shape)) return go(x, name);
       if (x.shape[0].isOne() && !n.shape[0].isOne()) return [`1 ${arg(0, P.Pow)}`, P.MatMul];
       if (x.shape[1].isOne() && !n.shape[1].isOne()) return [`${arg(0, P.MatMul)} 1ᵀ`, P.MatMul];
       return go(x, name);

@@ -5,6 +5,7 @@
 import { topoSort, type Node, type Op } from '../ir/node.js';
 import type { Model } from '../model.js';
 import { formatNumber, printExpr, shapeText } from '../print.js';
+import { isScalarShape } from '../ir/size.js';
 
 const SYMBOL: { [O in Op]: string } = {
   param: 'param', input: 'input', state: 'state', const: 'const', size: 'size', mask: 'mask', mul: '⊙', matmul: 'A · B',
@@ -17,7 +18,7 @@ const SYMBOL: { [O in Op]: string } = {
 
 function opLabel(n: Node): string {
   const a = n.attrs as Record<string, unknown>;
-  if (n.op === 'mul') return n.inputs.some((x) => x.shape[0].isOne() && x.shape[1].isOne()) ? '×' : '⊙';
+  if (n.op === 'mul') return n.inputs.some((x) => isScalarShape(x.shape)) ? '×' : '⊙';
   if (n.op === 'matmul') return `${a.ta ? 'Aᵀ' : 'A'} · ${a.tb ? 'Bᵀ' : 'B'}`;
   if (n.op === 'sum' || n.op === 'rmax' || n.op === 'logsumexp') return `${SYMBOL[n.op]}${a.axis === 'all' ? '' : ` (axis ${a.axis})`}`;
   return SYMBOL[n.op];

@@ -9,6 +9,7 @@ import type * as MathJs from 'mathjs';
 import { topoSort, type CompareOp, type FunctionOp, type Node, type OpAttrs } from '../ir/node.js';
 import type { Model } from '../model.js';
 import { derivativeNames } from '../print.js';
+import { isScalarShape } from '../ir/size.js';
 
 type MathNode = MathJs.MathNode;
 type Math = typeof MathJs;
@@ -39,7 +40,6 @@ export function texName(name: string): string {
   return `\\mathit{${escape(name)}}`;
 }
 
-const isScalar = (n: Node) => n.shape[0].isOne() && n.shape[1].isOne();
 const CMP: { [O in CompareOp]: string } = { lt: '<', le: '\\le', gt: '>', ge: '\\ge', eq: '=', ne: '\\ne' };
 
 class TexPrinter {
@@ -102,7 +102,7 @@ class TexPrinter {
       case 'add': return op('+', 'add', [x(0), x(1)]);
       case 'sub': return op('-', 'subtract', [x(0), x(1)]);
       case 'mul':
-        return isScalar(n.inputs[0]!) || isScalar(n.inputs[1]!) ? op('*', 'multiply', [x(0), x(1)]) : op('.*', 'dotMultiply', [x(0), x(1)]);
+        return isScalarShape(n.inputs[0]!.shape) || isScalarShape(n.inputs[1]!.shape) ? op('*', 'multiply', [x(0), x(1)]) : op('.*', 'dotMultiply', [x(0), x(1)]);
       case 'div': return op('/', 'divide', [x(0), x(1)]);
       case 'pow': return op('^', 'pow', [x(0), x(1)]);
       case 'exp': case 'log': case 'sqrt': case 'abs': case 'sin': case 'cos': case 'tanh':

@@ -1,7 +1,7 @@
 // The self-contained CPU module (cli-and-modules.md): plain loops over typed
 // arrays, no imports, buffers planned once per set of run-time sizes.
 import type { Node } from '../../compiler/ir/node.js';
-import type { Size } from '../../compiler/ir/size.js';
+import { isScalarShape, type Size } from '../../compiler/ir/size.js';
 import type { Graph, InputInfo, Model } from '../../compiler/model.js';
 import { modulePrograms, type ProgramKind } from '../../compiler/program.js';
 import { hash3, maskStreamBase, normal, uniform } from '../../compiler/random.js';
@@ -113,7 +113,7 @@ function buildJsModule(model: Model, opts: JsModuleOptions): Code {
       code.line(`const ${leafVar.get(s.name)} = new Float(${size(s.shape[0].mul(s.shape[1]))}).fill(${s.init});`);
     }
     for (const i of [...model.inputs, ...extra.flatMap((x) => x.inputs)]) {
-      const scalar = i.shape[0].isOne() && i.shape[1].isOne();
+      const scalar = isScalarShape(i.shape);
       code.line(scalar ? `const ${leafVar.get(i.name)} = new ${i.int ? 'Int32Array' : 'Float'}(1);` : `let ${leafVar.get(i.name)};`);
     }
     code.line();
@@ -256,7 +256,7 @@ function emitProgram(code: Code, model: Model, prog: Program, env: Env): void {
     }
     const value = (n: Node) => {
       const st = p.storage.get(n.id)!;
-      const scalar = n.shape[0].isOne() && n.shape[1].isOne();
+      const scalar = isScalarShape(n.shape);
       if (st === 'scalar') return varOf(n);
       if (scalar) return `${varOf(n)}[0]`;
       return varOf(n);
@@ -279,7 +279,7 @@ function emitBind(code: Code, model: Model, prog: Program, env: Env): void {
   const { leafVar, dimVar, size, q } = env;
   for (const i of prog.inputs) {
     const v = leafVar.get(i.name)!;
-    const scalar = i.shape[0].isOne() && i.shape[1].isOne();
+    const scalar = isScalarShape(i.shape);
     code.line(`if (inputs[${q(i.name)}] === undefined) throw new Error(${q(`missing input '${i.name}'`)});`);
     if (scalar) {
       code.line(`${v}[0] = typeof inputs[${q(i.name)}] === 'number' ? inputs[${q(i.name)}] : inputs[${q(i.name)}][0];`);
@@ -326,7 +326,7 @@ function emitApi(code: Code, model: Model, leafVar: Map<string, string>, names: 
   const slots = OPTIMIZER_SLOTS[opt.name] ?? [];
   const gradVar = new Map(model.params.map((p) => [p.name, names.fresh(`${leafVar.get(p.name)!}_grad`)]));
   const targets = model.params.map((p) => {
-    const scalar = p.shape[0].isOne() && p.shape[1].isOne();
+    const scalar = isScalarShape(p.shape);
     const gv = gradVar.get(p.name)!;
     return {
       param: leafVar.get(p.name)!,

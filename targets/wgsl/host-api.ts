@@ -1,14 +1,13 @@
 // The generated module's public side: the checks each program makes of its
 // inputs (as the CPU module's, with the same messages), and the Model API
 // (forward, grad, step, state, load) on top of the engine (engine.ts).
-import { numel, type Size } from '../../compiler/ir/size.js';
+import { isScalarShape, numel, type Size } from '../../compiler/ir/size.js';
 import type { InputInfo, Model } from '../../compiler/model.js';
 import type { Code } from '../code.js';
 import type { HostParts } from './host.js';
 import type { Program } from './program.js';
 
 const q = (s: string) => JSON.stringify(s);
-const isScalar = (s: readonly [Size, Size]) => s[0].isOne() && s[1].isOne();
 
 /** Checks the inputs a program reads, binds run-time dims from them, and returns them as typed arrays. */
 export function emitBind(code: Code, model: Model, p: Program, size: (s: Size) => string): void {
@@ -57,7 +56,7 @@ export function emitApi(code: Code, h: HostParts): void {
   const { model } = h;
   const hasProgram = (fn: string) => h.programs.some((p) => p.fn === fn);
   const pick = (kind: string) => (hasProgram(`${kind}_eval`) ? `(training ? ${q(`${kind}_train`)} : ${q(`${kind}_eval`)})` : q(`${kind}_train`));
-  const grads = [...h.leaves.grads].map(([n, r]) => `[${q(n)}, ${isScalar(shapeOf(model, n))}]`);
+  const grads = [...h.leaves.grads].map(([n, r]) => `[${q(n)}, ${isScalarShape(shapeOf(model, n))}]`);
   code.comment('forward: the loss and the outputs.');
   code.block('function forward(inputs)', () => {
     code.block('return serial(async () =>', () => {

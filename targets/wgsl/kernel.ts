@@ -4,7 +4,7 @@
 // `map` kernel: one thread per element (grid-stride), for elementwise steps and
 // the other ops whose elements are independent.
 import type { Node, OpAttrs } from '../../compiler/ir/node.js';
-import { numel, type Shape, type Size } from '../../compiler/ir/size.js';
+import { isScalarShape, numel, type Shape, type Size } from '../../compiler/ir/size.js';
 import type { Model } from '../../compiler/model.js';
 import { maskStreamBase } from '../../compiler/random.js';
 import { elementIndex, valueAt, type ExprContext, type Index, type Spelling } from '../expr.js';
@@ -105,7 +105,7 @@ export class KernelCx {
 
   /** An integer input's element `index`, as a u32. */
   label(y: Node, index: string): string {
-    const scalar = y.shape[0].isOne() && y.shape[1].isOne();
+    const scalar = isScalarShape(y.shape);
     return this.env.spell.loadInt(this.buffer(y), scalar ? this.offset(y) : `${this.offset(y)} + ${index}`);
   }
 
