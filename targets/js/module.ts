@@ -6,6 +6,7 @@ import type { Graph, InputInfo, Model } from '../../compiler/model.js';
 import { modulePrograms, type ProgramKind } from '../../compiler/program.js';
 import { hash3, maskStreamBase, normal, uniform } from '../../compiler/random.js';
 import { Code } from '../code.js';
+import { emitDims, emitInputChecks, emitPresence, type BindSpelling } from '../bind.js';
 import { describer, displayNames, headerLines } from '../describe.js';
 import { sourceMap } from '../sourcemap.js';
 import { initExpr } from '../init.js';
@@ -274,45 +275,27 @@ function emitProgram(code: Code, model: Model, prog: Program, env: Env): void {
   code.line();
 }
 
-/** Reads the inputs a program uses: checks presence, lengths and labels, binds run-time dims. */
+/** Reads the inputs a program uses: checks presence, lengths and labels, binds run-time dims (targets/bind.ts). */
 function emitBind(code: Code, model: Model, prog: Program, env: Env): void {
   const { leafVar, dimVar, size, q } = env;
+  const sp: BindSpelling = {
+    given: (name) => `inputs[${q(name)}]`,
+    length: (name) => `${leafVar.get(name)!}.length`,
+    element: (name, k) => `${leafVar.get(name)!}[${k}]`,
+    dim: (d) => dimVar.get(d)!,
+    fixed: (d) => `${dimVar.get(d)!}_fixed`,
+    create: (dims) => `create(${dims})`,
+    size,
+  };
+  emitPresence(code, prog.inputs, sp);
   for (const i of prog.inputs) {
     const v = leafVar.get(i.name)!;
-    const scalar = isScalarShape(i.shape);
-    code.line(`if (inputs[${q(i.name)}] === undefined) throw new Error(${q(`missing input '${i.name}'`)});`);
-    if (scalar) {
+    if (isScalarShape(i.shape)) {
       code.line(`${v}[0] = typeof inputs[${q(i.name)}] === 'number' ? inputs[${q(i.name)}] : inputs[${q(i.name)}][0];`);
     } else code.line(`${v} = inputs[${q(i.name)}];`);
   }
-  // Run-time dims from the first input that holds a multiple of them.
-  for (const [dim, dv] of dimVar) {
-    const from = prog.inputs.find((i) => i.shape[0].mul(i.shape[1]).linearIn()?.dim === dim);
-    if (!from) continue;
-    const { factor } = from.shape[0].mul(from.shape[1]).linearIn()!;
-    code.block(`if (!${dv}_fixed)`, () => {
-      code.line(`${dv} = ${leafVar.get(from.name)}.length${factor === 1 ? '' : ` / ${factor}`};`);
-      code.line(`if (!(Number.isInteger(${dv}) && ${dv} > 0)) throw new Error(\`input '${from.name}' has \${${leafVar.get(from.name)}.length} elements, not a positive multiple of ${factor}\`);`);
-    });
-  }
-  for (const i of prog.inputs) {
-    const v = leafVar.get(i.name)!;
-    const n = size(i.shape[0].mul(i.shape[1]));
-    const dims = `[${i.type.dims.map((d) => d.key).join(', ')}]`;
-    for (const d of i.shape[0].mul(i.shape[1]).dims) {
-      if (!prog.inputs.some((j) => j.shape[0].mul(j.shape[1]).linearIn()?.dim === d)) {
-        code.line(`if (!${dimVar.get(d)}) throw new Error(${q(`dim '${d}' cannot be read from the inputs: pass create({ dims: { ${d}: … } })`)});`);
-      }
-    }
-    code.line(`if (${v}.length !== ${n}) throw new Error(\`input '${i.name}' has \${${v}.length} elements; its shape ${dims} needs \${${n}}\`);`);
-    if (i.int && i.bound) {
-      const bound = size(i.bound);
-      code.block(`for (let k = 0; k < ${v}.length; k++)`, () => {
-        code.line(`const c = ${v}[k];`);
-        code.line(`if (!(Number.isInteger(c) && c >= 0 && c < ${bound})) throw new RangeError(\`input '${i.name}'[\${k}] is \${c}: must be an integer in [0, \${${bound}})\`);`);
-      });
-    }
-  }
+  emitDims(code, model, prog.inputs, sp);
+  for (const i of prog.inputs) emitInputChecks(code, i, prog.inputs, sp);
 }
 
 function emitApi(code: Code, model: Model, leafVar: Map<string, string>, names: Names, size: (s: Size) => string, q: (s: string) => string, more: string[] = [], dims: string[] = []): void {
