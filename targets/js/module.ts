@@ -1,20 +1,21 @@
 // The self-contained CPU module (cli-and-modules.md): plain loops over typed
-// arrays, no imports, buffers planned once per set of run-time sizes.
-import type { Node } from '../../compiler/ir/node.js';
+// arrays, no imports, buffers planned once per set of run-time sizes. This file
+// assembles it: helpers, create() with params (params.ts), the programs
+// (program.ts, inputs checked by bind.ts) and the Model API (api.ts).
 import { isScalarShape, type Size } from '../../compiler/ir/size.js';
 import type { Graph, InputInfo, Model } from '../../compiler/model.js';
-import { modulePrograms, type ProgramKind } from '../../compiler/program.js';
-import { hash3, maskStreamBase, normal, uniform } from '../../compiler/random.js';
+import { modulePrograms } from '../../compiler/program.js';
+import { hash3, normal, uniform } from '../../compiler/random.js';
 import { Code } from '../code.js';
-import { emitDims, emitInputChecks, emitPresence, type BindSpelling } from '../bind.js';
-import { describer, displayNames, headerLines } from '../describe.js';
+import { headerLines } from '../describe.js';
 import { sourceMap } from '../sourcemap.js';
-import { initExpr } from '../init.js';
 import { definedFunctions, Names } from '../names.js';
-import { inputsRead, plan, type Plan } from '../plan.js';
-import { emitStep, KERNEL_LOCALS, type JsContext } from './kernels.js';
-import { programSchedule, schedule, type JsSchedule } from './schedule.js';
-import { emitUpdate, OPTIMIZER_SLOTS, scheduleExpr } from '../optimizer.js';
+import { inputsRead, plan } from '../plan.js';
+import { emitApi } from './api.js';
+import { KERNEL_LOCALS } from './kernels.js';
+import { emitOptimizerState, emitParams } from './params.js';
+import { emitProgram, type Program } from './program.js';
+import { programSchedule, schedule } from './schedule.js';
 import { JS_HELPERS, jsSpelling } from './spelling.js';
 
 /** The counter-based random numbers, emitted from their source. */
@@ -43,15 +44,6 @@ const OWN = [
   'training', 'params', 'shapes', 'inputs', 'k', 'i', 'j', 'c', 'acc', 'aik', 'm', 's', 'g', 'v', 'norm2', 'scale',
   'lr1', 'ic2', 'm1', 'v1', 'G1', 's1', 'r', 'loss', 'result', 'fail', 'checkLabels', 'copyIn', 'load', 'state', 'step', 'grad', 'forward', 'train', 'eval',
 ];
-
-interface Program {
-  fn: string;
-  kind: ProgramKind;
-  graph: Graph;
-  plan: Plan;
-  sched: JsSchedule;
-  inputs: InputInfo[];
-}
 
 export function emitJsModule(model: Model, opts: JsModuleOptions = {}): string {
   return buildJsModule(model, opts).toString();
@@ -127,239 +119,4 @@ function buildJsModule(model: Model, opts: JsModuleOptions): Code {
 
 function header(code: Code, model: Model, opts: JsModuleOptions): void {
   code.comment(headerLines(model, opts, ['A self-contained ES module: plain loops over typed arrays, no dependencies.']).join('\n'));
-}
-
-function emitParams(code: Code, model: Model, leafVar: Map<string, string>, size: (s: Size) => string): void {
-  model.params.forEach((p, index) => {
-    const v = leafVar.get(p.name)!;
-    const needs = [...new Set(p.type.dims.flatMap((d) => d.dims))];
-    for (const d of needs) {
-      code.line(`if (!${d}_fixed) throw new Error(${JSON.stringify(`param '${p.name}' is sized by dim '${d}', which has no value: pass create({ dims: { ${d}: … } })`)});`);
-    }
-    const shape = `[${p.type.dims.map(size).join(', ')}]`;
-    code.comment(`${p.name} : ${shape === '[]' ? 'scalar' : shape}${p.value !== undefined ? ' = (value in the model)' : ` ~ ${p.init.name}`}`);
-    code.line(`const ${v} = new Float(${size(p.shape[0].mul(p.shape[1]))});`);
-    code.line(`params[${JSON.stringify(p.name)}] = ${v};`).line(`shapes[${JSON.stringify(p.name)}] = ${shape};`);
-    if (p.value !== undefined) code.line(`${v}.set(${JSON.stringify([p.value].flat(3))});`);
-    else {
-      const e = initExpr(p, index + 1, size);
-      if (e !== '0') code.line(`for (let k = 0; k < ${v}.length; k++) ${v}[k] = ${e};`);
-    }
-  });
-}
-
-function emitOptimizerState(code: Code, model: Model, leafVar: Map<string, string>, names: Names, size: (s: Size) => string): void {
-  const slots = OPTIMIZER_SLOTS[model.optimizer.name] ?? [];
-  if (!slots.length) return;
-  code.comment(`Optimizer state (${model.optimizer.name}): ${slots.join(', ')} per param.`);
-  for (const p of model.params) {
-    for (const s of slots) code.line(`const ${slotVar(leafVar, names, p.name, s)} = new Float(${size(p.shape[0].mul(p.shape[1]))});`);
-  }
-}
-
-const slotNames = new WeakMap<Names, Map<string, string>>();
-function slotVar(leafVar: Map<string, string>, names: Names, param: string, slot: string): string {
-  let m = slotNames.get(names);
-  if (!m) slotNames.set(names, (m = new Map()));
-  const key = `${param}.${slot}`;
-  if (!m.has(key)) m.set(key, names.fresh(`${leafVar.get(param)}_${slot}`));
-  return m.get(key)!;
-}
-
-interface Env {
-  /** The model's file name, for the comments that trace each block to it. */
-  source: string;
-  names: Names;
-  leafVar: Map<string, string>;
-  dimVar: Map<string, string>;
-  size: (s: Size) => string;
-  spell: ReturnType<typeof jsSpelling>;
-  q: (s: string) => string;
-}
-
-function emitProgram(code: Code, model: Model, prog: Program, env: Env): void {
-  const { plan: p, fn } = prog;
-  const { leafVar, size, q } = env;
-  const names = env.names;
-  // Matrix products fused into their consumers, and buffer slots for what is stored.
-  const sched = prog.sched;
-  const slotVars = sched.slotSizes.map((_, k) => names.fresh(`${fn}_buf${k}`));
-  // Names of values inside the function (targets/describe.ts), kept clear of the module's own.
-  const local = names.child();
-  const display = displayNames(model, prog.graph);
-  const nodeVar = new Map<number, string>();
-  const varOf = (n: Node): string => {
-    const st = p.storage.get(n.id)!;
-    if (st === 'leaf') return leafVar.get((n.attrs as { name: string }).name)!;
-    if (st === 'view' && n.op === 'reshape') return varOf(p.viewOf.get(n.id)!);
-    let v = nodeVar.get(n.id);
-    if (!v) nodeVar.set(n.id, (v = local.fresh(display(n))));
-    return v;
-  };
-  const cx: JsContext = {
-    plan: p,
-    spell: env.spell,
-    name: varOf,
-    offset: () => '0',
-    describe: describer(model, p, env.source, varOf),
-    maskStream: (id) => `${maskStreamBase(id)} + t`,
-  };
-
-  const key = env.dimVar.size ? [...env.dimVar.values()].join(' + "," + ') : '"fixed"';
-  const allocated = names.fresh(`${fn}_sizes`);
-  const views = p.order.filter((n) => p.storage.get(n.id) === 'view' && n.op === 'slice');
-  code.line(`let ${allocated} = "";`);
-  if (slotVars.length) code.line(`let ${slotVars.join(', ')};`);
-  for (const v of views) code.line(`let ${varOf(v)};`);
-  const result = names.fresh(`${fn}_result`);
-  const updates = prog.kind === 'grad' && prog.graph.updates.size && prog.fn.endsWith('train');
-  code.line(`const ${result} = ${prog.kind === 'forward' ? '{ loss: 0, outputs: {} }' : `{ loss: 0, grad: {}${updates ? ', updates: {}' : ''} }`};`);
-
-  const run = names.fresh(`${fn}_run`);
-  const args = [...new Set([
-    ...p.order.filter((n) => p.storage.get(n.id) === 'leaf').map(varOf),
-    ...env.dimVar.values(),
-    ...views.map(varOf),
-  ])];
-  code.block(`function ${fn}(inputs)`, () => {
-    emitBind(code, model, prog, env);
-    code.comment('Buffers are planned once for each set of run-time sizes, then reused.');
-    code.block(`if (${allocated} !== String(${key}))`, () => {
-      code.line(`${allocated} = String(${key});`);
-      sched.slotSizes.forEach((s, k) => code.line(`${slotVars[k]} = new Float(${size(s[0].mul(s[1]))});`));
-      for (const v of views.filter((w) => p.viewOf.get(w.id)!.op !== 'input')) {
-        // A row slice is a window on its base's memory (a slot, or a param).
-        const x = p.viewOf.get(v.id)!;
-        const baseArray = p.storage.get(x.id) === 'buffer' ? slotVars[sched.slot.get(x.id)!] : varOf(x);
-        const start = (v.attrs as { start: Size }).start.mul(v.shape[1]);
-        code.line(`${varOf(v)} = ${baseArray}.subarray(${size(start)}, ${size(start.add(v.shape[0].mul(v.shape[1])))});`);
-      }
-    });
-    // Windows on an input change with the input (rare: a cotangent that is an input).
-    for (const v of views.filter((w) => p.viewOf.get(w.id)!.op === 'input')) {
-      const start = (v.attrs as { start: Size }).start.mul(v.shape[1]);
-      code.line(`${varOf(v)} = ${varOf(p.viewOf.get(v.id)!)}.subarray(${size(start)}, ${size(start.add(v.shape[0].mul(v.shape[1])))});`);
-    }
-    code.line(`return ${run}(${args.join(', ')});`);
-  });
-  // The math, in a function of its own whose arrays and sizes are parameters:
-  // V8 keeps parameters in registers through the loops, where it reloads the
-  // closure's variables at every use.
-  code.block(`function ${run}(${args.join(', ')})`, () => {
-    const aliases = sched.steps.filter((s) => p.storage.get(s.node.id) === 'buffer').map((s) => `${varOf(s.node)} = ${slotVars[sched.slot.get(s.node.id)!]}`);
-    if (aliases.length) code.line(`const ${aliases.join(', ')};`);
-    for (const s of sched.steps) {
-      // Each block is traced to the .nn line (and the rule) it came from.
-      const origin = model.origins.get(s.node.id);
-      code.source = origin?.loc;
-      emitStep(code, cx, s.node, s.product);
-      code.source = undefined;
-    }
-    const value = (n: Node) => {
-      const st = p.storage.get(n.id)!;
-      const scalar = isScalarShape(n.shape);
-      if (st === 'scalar') return varOf(n);
-      if (scalar) return `${varOf(n)}[0]`;
-      return varOf(n);
-    };
-    code.line(`${result}.loss = ${value(prog.graph.loss)};`);
-    if (prog.kind === 'forward') {
-      for (const [name, n] of prog.graph.outputs) code.line(`${result}.outputs[${q(name)}] = ${value(n)};`);
-    } else {
-      for (const [name, n] of prog.graph.grads) code.line(`${result}.grad[${q(name)}] = ${value(n)};`);
-      // New running statistics, committed by step().
-      if (updates) for (const [name, n] of prog.graph.updates) code.line(`${result}.updates[${q(name)}] = ${value(n)};`);
-    }
-    code.line(`return ${result};`);
-  });
-  code.line();
-}
-
-/** Reads the inputs a program uses: checks presence, lengths and labels, binds run-time dims (targets/bind.ts). */
-function emitBind(code: Code, model: Model, prog: Program, env: Env): void {
-  const { leafVar, dimVar, size, q } = env;
-  const sp: BindSpelling = {
-    given: (name) => `inputs[${q(name)}]`,
-    length: (name) => `${leafVar.get(name)!}.length`,
-    element: (name, k) => `${leafVar.get(name)!}[${k}]`,
-    dim: (d) => dimVar.get(d)!,
-    fixed: (d) => `${dimVar.get(d)!}_fixed`,
-    create: (dims) => `create(${dims})`,
-    size,
-  };
-  emitPresence(code, prog.inputs, sp);
-  for (const i of prog.inputs) {
-    const v = leafVar.get(i.name)!;
-    if (isScalarShape(i.shape)) {
-      code.line(`${v}[0] = typeof inputs[${q(i.name)}] === 'number' ? inputs[${q(i.name)}] : inputs[${q(i.name)}][0];`);
-    } else code.line(`${v} = inputs[${q(i.name)}];`);
-  }
-  emitDims(code, model, prog.inputs, sp);
-  for (const i of prog.inputs) emitInputChecks(code, i, prog.inputs, sp);
-}
-
-function emitApi(code: Code, model: Model, leafVar: Map<string, string>, names: Names, size: (s: Size) => string, q: (s: string) => string, more: string[] = [], dims: string[] = []): void {
-  const pick = (kind: ProgramKind) =>
-    model.hasModes ? `(training ? ${kind}_train(inputs) : ${kind}_eval(inputs))` : `${kind}_train(inputs)`;
-  code.block('function forward(inputs)', () => code.line(`return ${pick('forward')};`));
-  code.block('function grad(inputs)', () => code.line(`return ${pick('grad')};`));
-
-  // step: gradient, then the fused optimizer update, then state updates.
-  const opt = model.optimizer;
-  const slots = OPTIMIZER_SLOTS[opt.name] ?? [];
-  const gradVar = new Map(model.params.map((p) => [p.name, names.fresh(`${leafVar.get(p.name)!}_grad`)]));
-  const targets = model.params.map((p) => {
-    const scalar = isScalarShape(p.shape);
-    const gv = gradVar.get(p.name)!;
-    return {
-      param: leafVar.get(p.name)!,
-      grad: (k: string) => (scalar ? `(typeof ${gv} === 'number' ? ${gv} : ${gv}[${k}])` : `${gv}[${k}]`),
-      size: size(p.shape[0].mul(p.shape[1])),
-      slots: Object.fromEntries(slots.map((s) => [s, slotVar(leafVar, names, p.name, s)])),
-    };
-  });
-  // The update in a function whose arrays are parameters (kept in registers
-  // through the loops, like the programs' own).
-  const update = names.fresh('update');
-  const args = [...new Set([...targets.flatMap((x) => [x.param, ...Object.values(x.slots)]), ...gradVar.values(), ...dims, 'lr', 't'])];
-  code.block(`function ${update}(${args.join(', ')})`, () => emitUpdate(code, opt, targets));
-  code.block('function step(inputs)', () => {
-    code.line(`const r = ${pick('grad')};`);
-    code.line('const loss = r.loss;');
-    code.line('t += 1;');
-    code.line(`const lr0 = ${opt.args.lr as number};`);
-    code.line(`const lr = ${scheduleExpr(model.schedule)};`);
-    code.comment(`${opt.name}${Object.entries(opt.args).map(([k, v]) => ` ${k}=${v}`).join('')}, schedule ${model.schedule.name}`);
-    if (gradVar.size) code.line(`const ${model.params.map((p) => `${gradVar.get(p.name)} = r.grad[${q(p.name)}]`).join(', ')};`);
-    code.line(`${update}(${args.join(', ')});`);
-    if (model.states.length) {
-      code.block('if (training)', () => {
-        for (const s of model.states) {
-          const src = `r.updates[${q(s.name)}]`;
-          code.line(`if (typeof ${src} === 'number') ${leafVar.get(s.name)}[0] = ${src}; else ${leafVar.get(s.name)}.set(${src});`);
-        }
-      });
-    }
-    code.line('return loss;');
-  });
-
-  // state() / load(): params, optimizer slots, running statistics, step count.
-  const entries: [string, string][] = [
-    ...model.params.map((p) => [p.name, leafVar.get(p.name)!] as [string, string]),
-    ...model.params.flatMap((p) => slots.map((s) => [`${p.name}.${s}`, slotVar(leafVar, names, p.name, s)] as [string, string])),
-    ...model.states.map((s) => [`@${s.name}`, leafVar.get(s.name)!] as [string, string]),
-  ];
-  code.block('function state()', () => {
-    code.line(`return { ${entries.map(([k, v]) => `${q(k)}: ${v}.slice()`).join(', ')}${entries.length ? ', ' : ''}"@step": Float.of(t) };`);
-  });
-  code.block('function load(saved)', () => {
-    for (const [k, v] of entries) {
-      code.line(`if (saved[${q(k)}] !== undefined) {`);
-      code.line(`  if (saved[${q(k)}].length !== ${v}.length) throw new Error(\`state '${k}' has \${saved[${q(k)}].length} values; expected \${${v}.length}\`);`);
-      code.line(`  ${v}.set(saved[${q(k)}]);`);
-      code.line('}');
-    }
-    code.line('if (saved["@step"] !== undefined) t = saved["@step"][0];');
-  });
-  code.line(`return { params, shapes, forward, grad, step, state, load, ${more.map((m) => `${m}, `).join('')}train() { training = true; }, eval() { training = false; } };`);
 }

@@ -1,0 +1,75 @@
+// The CPU module's Model API (cli-and-modules.md): forward, grad, step with the
+// fused optimizer update, state and load, over the programs.
+import { isScalarShape, type Size } from '../../compiler/ir/size.js';
+import type { Model } from '../../compiler/model.js';
+import type { ProgramKind } from '../../compiler/program.js';
+import type { Code } from '../code.js';
+import type { Names } from '../names.js';
+import { emitUpdate, OPTIMIZER_SLOTS, scheduleExpr } from '../optimizer.js';
+import { slotVar } from './params.js';
+
+export function emitApi(code: Code, model: Model, leafVar: Map<string, string>, names: Names, size: (s: Size) => string, q: (s: string) => string, more: string[] = [], dims: string[] = []): void {
+  const pick = (kind: ProgramKind) =>
+    model.hasModes ? `(training ? ${kind}_train(inputs) : ${kind}_eval(inputs))` : `${kind}_train(inputs)`;
+  code.block('function forward(inputs)', () => code.line(`return ${pick('forward')};`));
+  code.block('function grad(inputs)', () => code.line(`return ${pick('grad')};`));
+
+  // step: gradient, then the fused optimizer update, then state updates.
+  const opt = model.optimizer;
+  const slots = OPTIMIZER_SLOTS[opt.name] ?? [];
+  const gradVar = new Map(model.params.map((p) => [p.name, names.fresh(`${leafVar.get(p.name)!}_grad`)]));
+  const targets = model.params.map((p) => {
+    const scalar = isScalarShape(p.shape);
+    const gv = gradVar.get(p.name)!;
+    return {
+      param: leafVar.get(p.name)!,
+      grad: (k: string) => (scalar ? `(typeof ${gv} === 'number' ? ${gv} : ${gv}[${k}])` : `${gv}[${k}]`),
+      size: size(p.shape[0].mul(p.shape[1])),
+      slots: Object.fromEntries(slots.map((s) => [s, slotVar(leafVar, names, p.name, s)])),
+    };
+  });
+  // The update in a function whose arrays are parameters (kept in registers
+  // through the loops, like the programs' own).
+  const update = names.fresh('update');
+  const args = [...new Set([...targets.flatMap((x) => [x.param, ...Object.values(x.slots)]), ...gradVar.values(), ...dims, 'lr', 't'])];
+  code.block(`function ${update}(${args.join(', ')})`, () => emitUpdate(code, opt, targets));
+  code.block('function step(inputs)', () => {
+    code.line(`const r = ${pick('grad')};`);
+    code.line('const loss = r.loss;');
+    code.line('t += 1;');
+    code.line(`const lr0 = ${opt.args.lr as number};`);
+    code.line(`const lr = ${scheduleExpr(model.schedule)};`);
+    code.comment(`${opt.name}${Object.entries(opt.args).map(([k, v]) => ` ${k}=${v}`).join('')}, schedule ${model.schedule.name}`);
+    if (gradVar.size) code.line(`const ${model.params.map((p) => `${gradVar.get(p.name)} = r.grad[${q(p.name)}]`).join(', ')};`);
+    code.line(`${update}(${args.join(', ')});`);
+    if (model.states.length) {
+      code.block('if (training)', () => {
+        for (const s of model.states) {
+          const src = `r.updates[${q(s.name)}]`;
+          code.line(`if (typeof ${src} === 'number') ${leafVar.get(s.name)}[0] = ${src}; else ${leafVar.get(s.name)}.set(${src});`);
+        }
+      });
+    }
+    code.line('return loss;');
+  });
+
+  // state() / load(): params, optimizer slots, running statistics, step count.
+  const entries: [string, string][] = [
+    ...model.params.map((p) => [p.name, leafVar.get(p.name)!] as [string, string]),
+    ...model.params.flatMap((p) => slots.map((s) => [`${p.name}.${s}`, slotVar(leafVar, names, p.name, s)] as [string, string])),
+    ...model.states.map((s) => [`@${s.name}`, leafVar.get(s.name)!] as [string, string]),
+  ];
+  code.block('function state()', () => {
+    code.line(`return { ${entries.map(([k, v]) => `${q(k)}: ${v}.slice()`).join(', ')}${entries.length ? ', ' : ''}"@step": Float.of(t) };`);
+  });
+  code.block('function load(saved)', () => {
+    for (const [k, v] of entries) {
+      code.line(`if (saved[${q(k)}] !== undefined) {`);
+      code.line(`  if (saved[${q(k)}].length !== ${v}.length) throw new Error(\`state '${k}' has \${saved[${q(k)}].length} values; expected \${${v}.length}\`);`);
+      code.line(`  ${v}.set(saved[${q(k)}]);`);
+      code.line('}');
+    }
+    code.line('if (saved["@step"] !== undefined) t = saved["@step"][0];');
+  });
+  code.line(`return { params, shapes, forward, grad, step, state, load, ${more.map((m) => `${m}, `).join('')}train() { training = true; }, eval() { training = false; } };`);
+}
