@@ -6,7 +6,8 @@ import type { Spec } from './model.js';
 
 type Rate = (a: Spec['args'], t: number, lr0: number) => number;
 
-const num = (v: Spec['args'][string]) => v as number;
+/** A number argument (the spec tables give every schedule's defaults, so it is there). */
+const num = (v: Spec['args'][string] | undefined) => v as number;
 
 /** Each schedule's rate at step t = 1, 2, … from the optimizer's lr0. */
 const RATES: Record<string, Rate> = {

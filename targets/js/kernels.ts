@@ -190,7 +190,7 @@ function logsumexp(code: Code, cx: JsContext, n: Node, axis: Axis): void {
   const x = n.inputs[0]!;
   const out = cx.name(n);
   const scalar = cx.plan.storage.get(n.id) === 'scalar';
-  const [r, c] = x.shape.map(cx.spell.size);
+  const [r, c] = [cx.spell.size(x.shape[0]), cx.spell.size(x.shape[1])];
   const xs = cx.name(x);
   const idx = (i: string, j: string) => elementIndex(cx, x.shape, { i, j, shape: x.shape }, cx.offset(x));
   const slice = (m: string, s: string, outer: string, inner: string, limit: string, at: (o: string, k: string) => string) => {
