@@ -59,6 +59,18 @@ export async function checkGradients(model: Model, opts: CheckOptions, given: Re
   });
 }
 
+/** `f` with element k of `target` moved up and down by h = 10⁻⁵·max(1, |x|), then restored: the two sides of a central difference. */
+export function perturbed<T>(target: { [k: number]: number }, k: number, f: () => T): { up: T; down: T; h: number } {
+  const x = target[k]!;
+  const h = 1e-5 * Math.max(1, Math.abs(x));
+  target[k] = x + h;
+  const up = f();
+  target[k] = x - h;
+  const down = f();
+  target[k] = x;
+  return { up, down, h };
+}
+
 /**
  * The worst relative error of gradient `g` of the tensor `target` against
  * central differences of `lossAt` (which reads `target`, perturbed in place and
@@ -73,13 +85,7 @@ export function againstDifferences(g: readonly number[], target: Float64Array, l
   // the rounding noise of the differences (≈ 1e-16·|loss| / h) dominates.
   const floor = Math.max(1e-3 * Math.max(0, ...g.map(Math.abs)), 1e-4 * Math.max(1, Math.abs(loss)));
   for (const k of picks) {
-    const x = target[k]!;
-    const h = 1e-5 * Math.max(1, Math.abs(x));
-    target[k] = x + h;
-    const up = lossAt();
-    target[k] = x - h;
-    const down = lossAt();
-    target[k] = x;
+    const { up, down, h } = perturbed(target, k, lossAt);
     const numeric = (up - down) / (2 * h);
     const a = g[k]!;
     const err = Math.abs(a - numeric) / Math.max(Math.abs(a), Math.abs(numeric), floor);
