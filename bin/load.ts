@@ -22,7 +22,7 @@ export function readModel(file: string, dims: Record<string, number> = {}, quiet
   }
   const r = compileSource(source, { dims });
   // The stability lint (compiler/teach/lint.ts): NaN risks as warnings.
-  if (r.model && !quiet) for (const d of lint(source, r.model, { dims })) r.diagnostics.warning(d.loc, d.message);
+  if (r.model && !quiet) for (const d of lint(r.model)) r.diagnostics.warning(d.loc, d.message);
   const list = r.diagnostics.sorted().filter((d) => !quiet || d.severity === 'error');
   printDiagnostics(file, source, list);
   if (!r.model) throw new CompileError(list);

@@ -93,6 +93,8 @@ export interface Model {
   names: Map<number, string>;
   /** For tracing emitted code to the source: the place of the expression each named node came from. */
   places: Map<number, Loc>;
+  /** For pointing at a subexpression (lint): the first expression of the file that produced each node. */
+  exprPlaces: Map<number, Loc>;
   /** For every node: the source place and the rule that produced it (forward equation or backward rule). */
   origins: ReadonlyMap<number, Origin>;
 }

@@ -34,7 +34,7 @@ export function analyze(program: Program, diags: Diagnostics, opts: AnalyzeOptio
   }
   const { params, inputs } = declareTensors(scope);
   const shared: Shared = {
-    scope, diags, b: new Builder(), params, inputs, states: new Map(), names: new Map(), places: new Map(),
+    scope, diags, b: new Builder(), params, inputs, states: new Map(), names: new Map(), places: new Map(), exprPlaces: new Map(),
     cyclic: findCycles(scope),
   };
 
@@ -132,6 +132,7 @@ export function analyze(program: Program, diags: Diagnostics, opts: AnalyzeOptio
     origins: shared.b.origins,
     names: shared.names,
     places: shared.places,
+    exprPlaces: shared.exprPlaces,
   };
 }
 

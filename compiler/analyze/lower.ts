@@ -29,6 +29,8 @@ export interface Shared {
   /** Names and source places of lowered nodes, for printing and tracing. */
   names: Map<number, string>;
   places: Map<number, Loc>;
+  /** The first expression of the file that produced each node (lint points there). */
+  exprPlaces: Map<number, Loc>;
   /** Equations in a cycle: not lowered (the cycle was reported). */
   cyclic: Set<string>;
 }
@@ -76,8 +78,16 @@ export class Lowerer {
     return v;
   }
 
-  /** Lowers an expression; `env` holds the arguments of the def being inlined. */
+  /** Lowers an expression; `env` holds the arguments of the def being inlined. Records where each node first came from. */
   expr(e: Expr, env: ReadonlyMap<string, Value>, defOrder = Infinity): Value | null {
+    const v = this.lower(e, env, defOrder);
+    if (v && e.kind !== 'name' && e.kind !== 'num' && !this.shared.exprPlaces.has(v.node.id)) {
+      this.shared.exprPlaces.set(v.node.id, e.kind === 'binary' || e.kind === 'call' || e.kind === 'norm' ? e.loc : e.start);
+    }
+    return v;
+  }
+
+  private lower(e: Expr, env: ReadonlyMap<string, Value>, defOrder: number): Value | null {
     const b = this.b;
     switch (e.kind) {
       case 'num':
