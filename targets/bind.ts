@@ -6,9 +6,10 @@ import { numel } from '../compiler/ir/size.js';
 import type { Size } from '../compiler/ir/size.js';
 import type { InputInfo, Model } from '../compiler/model.js';
 import type { Code } from './code.js';
+import { jsString, jsTemplateText } from './escape.js';
 
 export interface BindSpelling {
-  /** The input's value as given by the caller (for a presence check). */
+  /** The input's value as given by the caller, or undefined (a presence check: own properties only). */
   given(name: string): string;
   /** The input's element count (an expression). */
   length(name: string): string;
@@ -24,7 +25,8 @@ export interface BindSpelling {
   size(s: Size): string;
 }
 
-const q = (s: string) => JSON.stringify(s);
+const q = jsString;
+const t = jsTemplateText;
 
 /** Every input is present. */
 export function emitPresence(code: Code, inputs: readonly InputInfo[], sp: BindSpelling): void {
@@ -40,7 +42,7 @@ export function emitDims(code: Code, model: Model, inputs: readonly InputInfo[],
     const d = sp.dim(dim.name);
     code.block(`if (!${sp.fixed(dim.name)})`, () => {
       code.line(`${d} = ${sp.length(from.name)}${factor === 1 ? '' : ` / ${factor}`};`);
-      code.line(`if (!(Number.isInteger(${d}) && ${d} > 0)) throw new Error(\`input '${from.name}' has \${${sp.length(from.name)}} elements, not a positive multiple of ${factor}\`);`);
+      code.line(`if (!(Number.isInteger(${d}) && ${d} > 0)) throw new Error(\`input '${t(from.name)}' has \${${sp.length(from.name)}} elements, not a positive multiple of ${factor}\`);`);
     });
   }
 }
@@ -54,12 +56,12 @@ export function emitInputChecks(code: Code, i: InputInfo, inputs: readonly Input
     }
   }
   const dims = `[${i.type.dims.map((x) => x.key).join(', ')}]`;
-  code.line(`if (${sp.length(i.name)} !== ${n}) throw new Error(\`input '${i.name}' has \${${sp.length(i.name)}} elements; its shape ${dims} needs \${${n}}\`);`);
+  code.line(`if (${sp.length(i.name)} !== ${n}) throw new Error(\`input '${t(i.name)}' has \${${sp.length(i.name)}} elements; its shape ${dims} needs \${${n}}\`);`);
   if (i.int && i.bound) {
     const bound = sp.size(i.bound);
     code.block(`for (let k = 0; k < ${n}; k++)`, () => {
       code.line(`const c = ${sp.element(i.name, 'k')};`);
-      code.line(`if (!(Number.isInteger(c) && c >= 0 && c < ${bound})) throw new RangeError(\`input '${i.name}'[\${k}] is \${c}: must be an integer in [0, \${${bound}})\`);`);
+      code.line(`if (!(Number.isInteger(c) && c >= 0 && c < ${bound})) throw new RangeError(\`input '${t(i.name)}'[\${k}] is \${c}: must be an integer in [0, \${${bound}})\`);`);
     });
   }
 }

@@ -6,7 +6,7 @@ import { toArrays } from '../../runtime/instantiate.js';
 import { normal, uniform } from '../../compiler/random.js';
 import { bindValues } from '../../runtime/values.js';
 import { UsageError } from '../errors.js';
-import { parseDims, readModel } from '../load.js';
+import { parseBytes, parseDims, readModel } from '../load.js';
 import { parseSeed, prepare, readValues, type RunOptions } from './grad.js';
 import { runOptions } from './options.js';
 
@@ -54,15 +54,19 @@ export async function checkGradients(model: Model, opts: CheckOptions, given: Re
   const grads = Object.fromEntries(Object.entries(analytic.grad).map(([k, v]) => [k, typeof v === 'number' ? [v] : Array.from(v)]));
   const lossAt = () => m.forward(inputs).loss;
   return Object.entries(grads).map(([name, g]) => {
-    const r = againstDifferences(g, (m.params[name] ?? inputs[name]) as Float64Array, lossAt, analytic.loss, max);
+    const r = againstDifferences(g, (Object.hasOwn(m.params, name) ? m.params[name] : inputs[name]) as Float64Array, lossAt, analytic.loss, max);
     return { name, ...r, ok: r.maxRelError <= tol };
   });
 }
 
-/** `f` with element k of `target` moved up and down by h = 10⁻⁵·max(1, |x|), then restored: the two sides of a central difference. */
+/** `f` with element k of `target` moved up and down by h, then restored: the two sides of a central difference. */
 export function perturbed<T>(target: { [k: number]: number }, k: number, f: () => T): { up: T; down: T; h: number } {
   const x = target[k]!;
-  const h = 1e-5 * Math.max(1, Math.abs(x));
+  // The step scales with the value. A step as large as x itself would cross
+  // zero, where the kinks and domain edges of relu, abs, log and sqrt are:
+  // then it shrinks to a part of |x|, so x ± h stays on x's side.
+  const wide = 1e-5 * Math.max(1, Math.abs(x));
+  const h = x !== 0 && wide >= Math.abs(x) / 2 ? 1e-5 * Math.abs(x) : wide;
   target[k] = x + h;
   const up = f();
   target[k] = x - h;
@@ -95,7 +99,7 @@ export function againstDifferences(g: readonly number[], target: Float64Array, l
 }
 
 export async function checkCommand(file: string, opts: CheckOptions): Promise<number> {
-  const { model } = readModel(file, parseDims(opts.dim), true);
+  const { model } = readModel(file, parseDims(opts.dim), true, parseBytes(opts.maxMemory));
   const { file: vfile, given } = readValues(opts.at);
   const results = await checkGradients(model, opts, given, vfile);
   const ok = results.every((r) => r.ok);

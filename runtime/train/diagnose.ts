@@ -1,7 +1,7 @@
 // Why a training step went non-finite, as one error line: the tensor and the
 // place in the model where NaN or infinity first appears (the reference
 // interpreter re-runs the step in float64), or the param the update broke.
-import { findNonFinite } from '../nan.js';
+import { describeNonFinite, findNonFinite, placed } from '../nan.js';
 import type { Inputs, LoopConfig } from './loop.js';
 
 /** The message for a step whose loss or params are not finite: which tensor, which step. */
@@ -14,17 +14,13 @@ export function diagnose(cfg: LoopConfig, before: Map<string, Float64Array>, inp
   for (const [k, v] of Object.entries(inputs)) values[k] = Float64Array.from(v);
   const dims = cfg.layout.batchDim ? { [cfg.layout.batchDim]: B } : {};
   const f = cfg.checkEveryStep ? findNonFinite(model, model.train, values, dims, cfg.base.settings.seed, done) : undefined;
-  if (f) {
-    const where = f.loc ? `${modelFile}:${f.loc.line}:${f.loc.col}: ` : `${modelFile}: `;
-    const eq = f.equation ? ` (in the equation for '${f.equation}')` : '';
-    return `${where}error: at step ${t} (epoch ${epoch + 1}), ${f.value} first appears in the ${f.backward ? 'backward' : 'forward'} pass at ${f.expr}${eq}, element ${f.index}; ${kept}`;
-  }
+  if (f) return `${describeNonFinite(f, modelFile, cfg.modelSource, `at step ${t} (epoch ${epoch + 1}), `)}\n${kept}`;
   if (cfg.checkEveryStep && Number.isFinite(loss)) {
     for (const p of model.params) {
       const a = cfg.module.params[p.name]!;
       for (let k = 0; k < a.length; k++) {
         if (Number.isFinite(a[k])) continue;
-        return `${modelFile}:${p.loc.line}:${p.loc.col}: error: at step ${t} (epoch ${epoch + 1}), param '${p.name}' became ${a[k]} (element ${k}) in the optimizer's update, from a finite loss and gradient: the step is too large (lower the learning rate, or set clip); ${kept}`;
+        return placed(modelFile, cfg.modelSource, p.loc, `at step ${t} (epoch ${epoch + 1}), param '${p.name}' became ${a[k]} (element ${k}) in the optimizer's update, from a finite loss and gradient: the step is too large (lower the learning rate, or set clip)`) + `\n${kept}`;
       }
     }
   }

@@ -49,6 +49,8 @@ export interface Reporter {
 export interface LoopConfig {
   model: Model;
   modelFile: string;
+  /** The model's text, for the source line and caret of a NaN's message. */
+  modelSource?: string;
   module: Trainable;
   layout: Layout;
   data: Dataset;
@@ -253,4 +255,3 @@ export async function trainLoop(cfg: LoopConfig): Promise<LoopResult> {
   }
   return result('epochs');
 }
-

@@ -4,6 +4,7 @@ import { isScalarShape, type Size } from '../../compiler/ir/size.js';
 import type { Model } from '../../compiler/model.js';
 import type { ProgramKind } from '../../compiler/program.js';
 import type { Code } from '../code.js';
+import { jsTemplateText } from '../escape.js';
 import type { Names } from '../names.js';
 import { emitUpdate, OPTIMIZER_SLOTS, scheduleExpr } from '../optimizer.js';
 import { slotVar } from './params.js';
@@ -63,13 +64,18 @@ export function emitApi(code: Code, model: Model, leafVar: Map<string, string>, 
     code.line(`return { ${entries.map(([k, v]) => `${q(k)}: ${v}.slice()`).join(', ')}${entries.length ? ', ' : ''}"@step": Float.of(t) };`);
   });
   code.block('function load(saved)', () => {
+    // A key the state does not have is a mistake (a misspelled or renamed param), never ignored.
+    code.line(`const known = [${[...entries.map(([k]) => k), '@step'].map(q).join(', ')}];`);
+    code.block('for (const key of Object.keys(saved))', () => {
+      code.line("if (!known.includes(key)) throw new Error(`load(): the state has no entry '${key}'; its entries are ${known.join(', ')}`);");
+    });
     for (const [k, v] of entries) {
-      code.line(`if (saved[${q(k)}] !== undefined) {`);
-      code.line(`  if (saved[${q(k)}].length !== ${v}.length) throw new Error(\`state '${k}' has \${saved[${q(k)}].length} values; expected \${${v}.length}\`);`);
+      code.line(`if (own(saved, ${q(k)}) !== undefined) {`);
+      code.line(`  if (saved[${q(k)}].length !== ${v}.length) throw new Error(\`state '${jsTemplateText(k)}' has \${saved[${q(k)}].length} values; expected \${${v}.length}\`);`);
       code.line(`  ${v}.set(saved[${q(k)}]);`);
       code.line('}');
     }
-    code.line('if (saved["@step"] !== undefined) t = saved["@step"][0];');
+    code.line('if (own(saved, "@step") !== undefined) t = saved["@step"][0];');
   });
   code.line(`return { params, shapes, forward, grad, step, state, load, ${more.map((m) => `${m}, `).join('')}train() { training = true; }, eval() { training = false; } };`);
 }

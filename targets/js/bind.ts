@@ -10,7 +10,7 @@ import type { Env, Program } from './program.js';
 export function emitBind(code: Code, model: Model, prog: Program, env: Env): void {
   const { leafVar, dimVar, size, q } = env;
   const sp: BindSpelling = {
-    given: (name) => `inputs[${q(name)}]`,
+    given: (name) => `own(inputs, ${q(name)})`,
     length: (name) => `${leafVar.get(name)!}.length`,
     element: (name, k) => `${leafVar.get(name)!}[${k}]`,
     dim: (d) => dimVar.get(d)!,

@@ -8,6 +8,8 @@ import { modulePrograms } from '../../compiler/program.js';
 import { hash3, normal, uniform } from '../../compiler/random.js';
 import { Code } from '../code.js';
 import { headerLines } from '../describe.js';
+import { DEFAULT_MAX_MEMORY, paramElements } from '../memory.js';
+import { jsString, urlOfFile } from '../escape.js';
 import { sourceMap } from '../sourcemap.js';
 import { definedFunctions, Names } from '../names.js';
 import { inputsRead, plan } from '../plan.js';
@@ -42,7 +44,7 @@ export interface ExtraMethod {
 const OWN = [
   'create', 'Float', 'seed', 'dims', 't', 'lr', 'lr0',
   'training', 'params', 'shapes', 'inputs', 'k', 'i', 'j', 'c', 'acc', 'aik', 'm', 's', 'g', 'v', 'norm2', 'scale',
-  'lr1', 'ic2', 'm1', 'v1', 'G1', 's1', 'r', 'loss', 'result', 'fail', 'checkLabels', 'copyIn', 'load', 'state', 'step', 'grad', 'forward', 'train', 'eval',
+  'maxMemory', 'planned', 'lr1', 'ic2', 'm1', 'v1', 'G1', 's1', 'r', 'loss', 'result', 'fail', 'checkLabels', 'copyIn', 'load', 'own', 'known', 'key', 'state', 'step', 'grad', 'forward', 'train', 'eval',
 ];
 
 export function emitJsModule(model: Model, opts: JsModuleOptions = {}): string {
@@ -52,7 +54,7 @@ export function emitJsModule(model: Model, opts: JsModuleOptions = {}): string {
 /** The module and its source map (generated lines → .nn lines), for writing beside it. */
 export function emitJsModuleWithMap(model: Model, file: string, opts: JsModuleOptions & { modelText?: string } = {}): { text: string; map: string } {
   const code = buildJsModule(model, opts);
-  code.line(`//# sourceMappingURL=${file}.map`);
+  code.line(`//# sourceMappingURL=${urlOfFile(`${file}.map`)}`);
   return { text: code.toString(), map: sourceMap(code, file, opts.source ?? 'model.nn', opts.modelText) };
 }
 
@@ -68,7 +70,7 @@ function buildJsModule(model: Model, opts: JsModuleOptions): Code {
   const spell = jsSpelling(size);
   const leafVar = new Map<string, string>();
   for (const t of [...model.params, ...model.inputs, ...model.states, ...extra.flatMap((x) => x.inputs)]) leafVar.set(t.name, names.fresh(t.name));
-  const q = (s: string) => JSON.stringify(s);
+  const q = jsString;
   const F = opts.precision === 'f64' ? 'Float64Array' : 'Float32Array';
 
   // Programs: forward and grad, for each mode that differs (compiler/program.ts decides).
@@ -86,6 +88,8 @@ function buildJsModule(model: Model, opts: JsModuleOptions): Code {
   code.line(`const Float = ${F};`).line();
   code.comment('Scalar functions, as compiler/ops/scalar.ts defines them for the reference interpreter.');
   code.lines(JS_HELPERS).line();
+  code.comment("A value by the user's name, never one every object inherits (a tensor may be called `constructor`).");
+  code.line('const own = (o, k) => (o != null && Object.hasOwn(o, k) ? o[k] : undefined);').line();
   code.comment('Counter-based random numbers: the same draws in every gradc target.');
   for (const f of RANDOM) code.lines(f.toString()).line();
 
@@ -96,11 +100,16 @@ function buildJsModule(model: Model, opts: JsModuleOptions): Code {
     if (fixed.length) code.comment(`Sizes fixed at compile time: ${fixed.map((d) => `${d.name} = ${d.value}`).join(', ')}.`);
     for (const d of runtimeDims) {
       code.comment(`${d.name}: given to create(), or read from the inputs at each call.`);
-      code.line(`let ${dimVar.get(d.name)} = dims[${q(d.name)}] ?? 0;`);
-      code.line(`const ${dimVar.get(d.name)}_fixed = dims[${q(d.name)}] !== undefined;`);
+      code.line(`let ${dimVar.get(d.name)} = own(dims, ${q(d.name)}) ?? 0;`);
+      code.line(`const ${dimVar.get(d.name)}_fixed = own(dims, ${q(d.name)}) !== undefined;`);
     }
     code.line('const params = {};').line('const shapes = {};').line('let training = true;').line('let t = 0;');
-    emitParams(code, model, leafVar, size);
+    code.comment('Memory is checked before it is allocated: params, their gradients and optimizer slots here, buffers at each new set of sizes.');
+    code.line(`const maxMemory = opts.maxMemory ?? ${DEFAULT_MAX_MEMORY};`);
+    code.line('const planned = (what, elements) => { if (elements * Float.BYTES_PER_ELEMENT > maxMemory) throw new RangeError(`${what} would take ${elements * Float.BYTES_PER_ELEMENT} bytes, more than maxMemory (${maxMemory}); use smaller sizes or pass create({ maxMemory })`); };');
+    // (A run-time dim not given is 0 here; emitParams then names it.)
+    if (model.params.length) code.line(`planned('the params', ${size(paramElements(model))});`);
+    emitParams(code, model, leafVar, size, dimVar);
     emitOptimizerState(code, model, leafVar, names, size);
     for (const s of model.states) {
       code.line(`const ${leafVar.get(s.name)} = new Float(${size(s.shape[0].mul(s.shape[1]))}).fill(${s.init});`);

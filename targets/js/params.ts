@@ -3,21 +3,23 @@
 import type { Size } from '../../compiler/ir/size.js';
 import type { Model } from '../../compiler/model.js';
 import type { Code } from '../code.js';
+import { jsString } from '../escape.js';
 import { initExpr } from '../init.js';
 import type { Names } from '../names.js';
 import { OPTIMIZER_SLOTS } from '../optimizer.js';
 
-export function emitParams(code: Code, model: Model, leafVar: Map<string, string>, size: (s: Size) => string): void {
+export function emitParams(code: Code, model: Model, leafVar: Map<string, string>, size: (s: Size) => string, dimVar: Map<string, string>): void {
+  const q = jsString;
   model.params.forEach((p, index) => {
     const v = leafVar.get(p.name)!;
     const needs = [...new Set(p.type.dims.flatMap((d) => d.dims))];
     for (const d of needs) {
-      code.line(`if (!${d}_fixed) throw new Error(${JSON.stringify(`param '${p.name}' is sized by dim '${d}', which has no value: pass create({ dims: { ${d}: … } })`)});`);
+      code.line(`if (!${dimVar.get(d) ?? d}_fixed) throw new Error(${q(`param '${p.name}' is sized by dim '${d}', which has no value: pass create({ dims: { ${d}: … } })`)});`);
     }
     const shape = `[${p.type.dims.map(size).join(', ')}]`;
     code.comment(`${p.name} : ${shape === '[]' ? 'scalar' : shape}${p.value !== undefined ? ' = (value in the model)' : ` ~ ${p.init.name}`}`);
     code.line(`const ${v} = new Float(${size(p.shape[0].mul(p.shape[1]))});`);
-    code.line(`params[${JSON.stringify(p.name)}] = ${v};`).line(`shapes[${JSON.stringify(p.name)}] = ${shape};`);
+    code.line(`params[${q(p.name)}] = ${v};`).line(`shapes[${q(p.name)}] = ${shape};`);
     if (p.value !== undefined) code.line(`${v}.set(${JSON.stringify([p.value].flat(3))});`);
     else {
       const e = initExpr(p, index + 1, size);

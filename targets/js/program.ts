@@ -84,6 +84,7 @@ export function emitProgram(code: Code, model: Model, prog: Program, env: Env): 
     code.comment('Buffers are planned once for each set of run-time sizes, then reused.');
     code.block(`if (${allocated} !== String(${key}))`, () => {
       code.line(`${allocated} = String(${key});`);
+      if (sched.slotSizes.length) code.line(`planned('the buffers of ${fn}', ${sched.slotSizes.map((s) => size(s[0].mul(s[1]))).join(' + ')});`);
       sched.slotSizes.forEach((s, k) => code.line(`${slotVars[k]} = new Float(${size(s[0].mul(s[1]))});`));
       for (const v of views.filter((w) => p.viewOf.get(w.id)!.op !== 'input')) {
         // A row slice is a window on its base's memory (a slot, or a param).

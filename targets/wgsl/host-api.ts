@@ -7,14 +7,15 @@ import { emitDims, emitInputChecks, emitPresence, type BindSpelling } from '../b
 import type { Code } from '../code.js';
 import type { HostParts } from './host.js';
 import type { Program } from './program.js';
+import { jsString } from '../escape.js';
 
-const q = (s: string) => JSON.stringify(s);
+const q = jsString;
 
 /** Checks the inputs a program reads, binds run-time dims from them (targets/bind.ts), and returns them as typed arrays. */
 export function emitBind(code: Code, model: Model, p: Program, size: (s: Size) => string): void {
   const input = (name: string) => `inputs[${q(name)}]`;
   const sp: BindSpelling = {
-    given: input,
+    given: (name) => `own(inputs, ${q(name)})`,
     length: (name) => `lengthOf(${input(name)})`,
     element: (name, k) => `(typeof ${input(name)} === 'number' ? ${input(name)} : ${input(name)}[${k}])`,
     dim: (d) => `d[${q(d)}]`,
@@ -104,26 +105,31 @@ export function emitApi(code: Code, h: HostParts): void {
     code.block('return serial(async () =>', () => {
       code.line('uploadParams();');
       code.line('const check = (key, v, n) => { if (v.length !== n) throw new Error(`state \'${key}\' has ${v.length} values; expected ${n}`); };');
+      code.comment('A key the state does not have is a mistake (a misspelled or renamed param), never ignored.');
+      code.line("const known = [...Object.keys(params).flatMap((name) => [name, ...SLOTS.map((s) => `${name}.${s}`)]), ...Object.keys(STATES).map((name) => `@${name}`), '@step'];");
+      code.block('for (const key of Object.keys(saved))', () => {
+        code.line("if (!known.includes(key)) throw new Error(`load(): the state has no entry '${key}'; its entries are ${known.join(', ')}`);");
+      });
       code.block('for (const [name, v] of Object.entries(params))', () => {
-        code.block('if (saved[name] !== undefined)', () => {
+        code.block('if (own(saved, name) !== undefined)', () => {
           code.line('check(name, saved[name], v.length);');
           code.line('v.set(saved[name]);');
           code.line('device.queue.writeBuffer(gpu.params, PARAM_AT[name] * 4, v);');
         });
         code.block('SLOTS.forEach((s, k) =>', () => {
-          code.line('const x = saved[`${name}.${s}`];');
+          code.line('const x = own(saved, `${name}.${s}`);');
           code.line('if (x === undefined) return;');
           code.line('check(`${name}.${s}`, x, v.length);');
           code.line('device.queue.writeBuffer(gpu.optim, (k * PARAM_COUNT + PARAM_AT[name]) * 4, Float32Array.from(x));');
         }, '});');
       });
       code.block('for (const [name, [, n]] of Object.entries(STATES))', () => {
-        code.line('const x = saved[`@${name}`];');
+        code.line('const x = own(saved, `@${name}`);');
         code.line('if (x === undefined) continue;');
         code.line('check(`@${name}`, x, n);');
         code.line('device.queue.writeBuffer(gpu.params, PARAM_AT[name] * 4, Float32Array.from(x));');
       });
-      code.line("if (saved['@step'] !== undefined) t = saved['@step'][0];");
+      code.line("if (own(saved, '@step') !== undefined) t = saved['@step'][0];");
     }, '});');
   });
   code.line(`const BIND = { ${h.programs.map((p) => `${p.fn}: bind_${p.fn}`).join(', ')} };`);
