@@ -6,7 +6,8 @@ import type { Builder } from './ir/builder.js';
 import { topoSort, type Node } from './ir/node.js';
 import type { Graph, Model } from './model.js';
 
-export type ProgramKind = 'forward' | 'grad';
+/** What a program computes: forward (loss + outputs), grad (loss + gradients), predict (outputs only: no labels needed). */
+export type ProgramKind = 'forward' | 'grad' | 'predict';
 
 export interface ProgramGraph {
   /** The graph after the target passes (same values as the model's graph). */
@@ -17,6 +18,7 @@ export interface ProgramGraph {
 
 /** The roots of a program: the loss and what it returns (with the state updates when `withUpdates`). */
 export function programRoots(graph: Graph, kind: ProgramKind, withUpdates = true): Node[] {
+  if (kind === 'predict') return [...graph.outputs.values()];
   return kind === 'forward'
     ? [graph.loss, ...graph.outputs.values()]
     : [graph.loss, ...graph.grads.values(), ...(withUpdates ? graph.updates.values() : [])];
@@ -45,12 +47,18 @@ export interface ModuleProgram extends ProgramGraph {
   mode: 'train' | 'eval';
 }
 
-/** The programs a module has: forward and grad in each mode that differs (state updates in train mode only). */
+/**
+ * The programs a module has: forward and grad in each mode that differs (state
+ * updates in train mode only), and predict (the outputs alone, in eval mode, so
+ * that only the inputs they read are needed) when the model has outputs.
+ */
 export function modulePrograms(model: Model): ModuleProgram[] {
   const modes: ('train' | 'eval')[] = model.hasModes ? ['train', 'eval'] : ['train'];
-  return modes.flatMap((mode) =>
+  const programs: ModuleProgram[] = modes.flatMap((mode) =>
     (['forward', 'grad'] as const).map((kind) => ({ fn: `${kind}_${mode}`, kind, mode, ...programGraph(model, model[mode], kind, mode === 'train') })),
   );
+  if (model.outputs.length) programs.push({ fn: 'predict_eval', kind: 'predict', mode: 'eval', ...programGraph(model, model.eval, 'predict') });
+  return programs;
 }
 
 /**

@@ -12,8 +12,20 @@ import { slotVar } from './params.js';
 export function emitApi(code: Code, model: Model, leafVar: Map<string, string>, names: Names, size: (s: Size) => string, q: (s: string) => string, more: string[] = [], dims: string[] = []): void {
   const pick = (kind: ProgramKind) =>
     model.hasModes ? `(training ? ${kind}_train(inputs) : ${kind}_eval(inputs))` : `${kind}_train(inputs)`;
-  code.block('function forward(inputs)', () => code.line(`return ${pick('forward')};`));
-  code.block('function grad(inputs)', () => code.line(`return ${pick('grad')};`));
+  // Results live in planned buffers that the next call overwrites; create({ copy: true }) returns fresh arrays instead.
+  code.line('const copy = opts.copy === true;');
+  code.block('function fresh(r)', () => {
+    code.line('const out = {};');
+    code.line("for (const [k, v] of Object.entries(r)) out[k] = typeof v === 'number' ? v : k === 'outputs' || k === 'grad' ? fresh(v) : v.slice();");
+    code.line('return out;');
+  });
+  code.block('function forward(inputs)', () => code.line(`return copy ? fresh(${pick('forward')}) : ${pick('forward')};`));
+  code.block('function grad(inputs)', () => code.line(`const r = ${pick('grad')};`).line("return copy ? fresh({ loss: r.loss, grad: r.grad }) : r;"));
+  code.comment('predict: the outputs alone, always in eval mode (dropout off, batchnorm on running statistics); only the inputs they read are needed.');
+  code.block('function predict(inputs)', () => {
+    if (model.outputs.length) code.line('const r = predict_eval(inputs).outputs;').line('return copy ? fresh(r) : r;');
+    else code.line(`throw new Error(${q('the model declares no outputs: add one like `output p = softmax(F)` to use predict()')});`);
+  });
 
   // step: gradient, then the fused optimizer update, then state updates.
   const opt = model.optimizer;
@@ -77,5 +89,5 @@ export function emitApi(code: Code, model: Model, leafVar: Map<string, string>, 
     }
     code.line('if (own(saved, "@step") !== undefined) t = saved["@step"][0];');
   });
-  code.line(`return { params, shapes, forward, grad, step, state, load, ${more.map((m) => `${m}, `).join('')}train() { training = true; }, eval() { training = false; } };`);
+  code.line(`return { params, shapes, forward, grad, predict, step, state, load, ${more.map((m) => `${m}, `).join('')}train() { training = true; }, eval() { training = false; } };`);
 }

@@ -18,6 +18,7 @@ import { KERNEL_LOCALS } from './kernels.js';
 import { emitOptimizerState, emitParams } from './params.js';
 import { emitProgram, type Program } from './program.js';
 import { programSchedule, schedule } from './schedule.js';
+import { fromRowsSource } from '../rows.js';
 import { JS_HELPERS, jsSpelling } from './spelling.js';
 
 /** The counter-based random numbers, emitted from their source. */
@@ -45,6 +46,7 @@ const OWN = [
   'create', 'Float', 'seed', 'dims', 't', 'lr', 'lr0',
   'training', 'params', 'shapes', 'inputs', 'k', 'i', 'j', 'c', 'acc', 'aik', 'm', 's', 'g', 'v', 'norm2', 'scale',
   'maxMemory', 'planned', 'lr1', 'ic2', 'm1', 'v1', 'G1', 's1', 'r', 'loss', 'result', 'fail', 'checkLabels', 'copyIn', 'load', 'own', 'known', 'key', 'state', 'step', 'grad', 'forward', 'train', 'eval',
+  'opts', 'predict', 'copy', 'fresh', 'dispose', 'fromRows', 'forward_train', 'forward_eval', 'grad_train', 'grad_eval', 'predict_eval',
 ];
 
 export function emitJsModule(model: Model, opts: JsModuleOptions = {}): string {
@@ -73,7 +75,7 @@ function buildJsModule(model: Model, opts: JsModuleOptions): Code {
   const q = jsString;
   const F = opts.precision === 'f64' ? 'Float64Array' : 'Float32Array';
 
-  // Programs: forward and grad, for each mode that differs (compiler/program.ts decides).
+  // Programs: forward and grad for each mode that differs, and predict (compiler/program.ts decides).
   const programs: Program[] = [];
   for (const { fn, kind, graph: g, roots } of modulePrograms(model)) {
     const p = plan(roots);
@@ -93,6 +95,7 @@ function buildJsModule(model: Model, opts: JsModuleOptions): Code {
   code.comment('Counter-based random numbers: the same draws in every gradc target.');
   for (const f of RANDOM) code.lines(f.toString()).line();
 
+  code.lines(fromRowsSource('Float')).line();
   code.block('export function create(opts = {})', () => {
     code.line('const seed = opts.seed ?? 0;');
     code.line('const dims = opts.dims ?? {};');

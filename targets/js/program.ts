@@ -71,7 +71,7 @@ export function emitProgram(code: Code, model: Model, prog: Program, env: Env): 
   for (const v of views) code.line(`let ${varOf(v)};`);
   const result = names.fresh(`${fn}_result`);
   const updates = prog.kind === 'grad' && prog.graph.updates.size && prog.fn.endsWith('train');
-  code.line(`const ${result} = ${prog.kind === 'forward' ? '{ loss: 0, outputs: {} }' : `{ loss: 0, grad: {}${updates ? ', updates: {}' : ''} }`};`);
+  code.line(`const ${result} = ${prog.kind === 'predict' ? '{ outputs: {} }' : prog.kind === 'forward' ? '{ loss: 0, outputs: {} }' : `{ loss: 0, grad: {}${updates ? ', updates: {}' : ''} }`};`);
 
   const run = names.fresh(`${fn}_run`);
   const args = [...new Set([
@@ -121,8 +121,8 @@ export function emitProgram(code: Code, model: Model, prog: Program, env: Env): 
       if (scalar) return `${varOf(n)}[0]`;
       return varOf(n);
     };
-    code.line(`${result}.loss = ${value(prog.graph.loss)};`);
-    if (prog.kind === 'forward') {
+    if (prog.kind !== 'predict') code.line(`${result}.loss = ${value(prog.graph.loss)};`);
+    if (prog.kind !== 'grad') {
       for (const [name, n] of prog.graph.outputs) code.line(`${result}.outputs[${q(name)}] = ${value(n)};`);
     } else {
       for (const [name, n] of prog.graph.grads) code.line(`${result}.grad[${q(name)}] = ${value(n)};`);

@@ -20,7 +20,7 @@ import { wgslComment } from '../escape.js';
 export type { ProgramKind };
 
 export interface Program {
-  /** forward_train, grad_train, forward_eval, grad_eval. */
+  /** forward_train, grad_train, forward_eval, grad_eval, predict_eval. */
   fn: string;
   kind: ProgramKind;
   mode: 'train' | 'eval';
