@@ -8,7 +8,6 @@ import { derivativeLines, formatLines, forwardLines } from '../../compiler/print
 import { printIr } from '../../compiler/print-ir.js';
 import { dotGraph } from '../../compiler/teach/dot.js';
 import { emitHvpModule } from '../../compiler/teach/hvp.js';
-import { latexDocument } from '../../compiler/teach/latex.js';
 import { renderSvg } from '../../compiler/teach/svg.js';
 import { writeFileAtomic } from '../../runtime/files.js';
 import { TARGETS, type TargetName } from '../../targets/index.js';
@@ -36,7 +35,8 @@ export const EMITTERS: Record<string, (model: Model, file: string, opts: Compile
   ir: (model, _, opts) => printIr(model, opts.eval ? 'eval' : 'train'),
   js: (model, file, opts) => TARGETS.js!.files(model, base(file), { precision: opts.precision, source: basename(file), version: VERSION })[0]!.text,
   wgsl: (model, file) => TARGETS.wgsl!.files(model, base(file), { source: basename(file), version: VERSION })[1]!.text,
-  latex: (model, file, opts) => latexDocument(model, basename(file), opts.eval ? 'eval' : 'train'),
+  // mathjs (behind the LaTeX printer) takes a second to load: only --emit latex loads it.
+  latex: async (model, file, opts) => (await import('../../compiler/teach/latex.js')).latexDocument(model, basename(file), opts.eval ? 'eval' : 'train'),
   dot: (model, file, opts) => dotGraph(model, basename(file), opts.eval ? 'eval' : 'train'),
   svg: (model, file, opts) => renderSvg(dotGraph(model, basename(file), opts.eval ? 'eval' : 'train')),
   hvp: (model, file, opts) => emitHvpModule(model, { precision: opts.precision, source: basename(file), version: VERSION }),
