@@ -1,9 +1,8 @@
 // Reading a model from disk, compiling it, and printing its diagnostics.
 import { readFileSync } from 'node:fs';
-import { compileSource } from '../compiler/compile.js';
 import { CompileError } from '../compiler/diagnostics.js';
 import type { Model } from '../compiler/model.js';
-import { lint } from '../compiler/teach/lint.js';
+import { compile } from '../targets/library.js';
 import { printDiagnostics, UsageError } from './errors.js';
 
 export interface Loaded {
@@ -20,10 +19,9 @@ export function readModel(file: string, dims: Record<string, number> = {}, quiet
     const code = (e as NodeJS.ErrnoException).code;
     throw new UsageError(`cannot read '${file}'${code === 'ENOENT' ? ': no such file' : code === 'EISDIR' ? ': it is a folder' : ''}`);
   }
-  const r = compileSource(source, { dims });
-  // The stability lint (compiler/teach/lint.ts): NaN risks as warnings.
-  if (r.model && !quiet) for (const d of lint(source, r.model, { dims })) r.diagnostics.warning(d.loc, d.message);
-  const list = r.diagnostics.sorted().filter((d) => !quiet || d.severity === 'error');
+  // With the stability lint (compiler/teach/lint.ts): NaN risks as warnings.
+  const r = compile(source, { file, dims, lint: !quiet });
+  const list = r.diagnostics.filter((d) => !quiet || d.severity === 'error');
   printDiagnostics(file, source, list);
   if (!r.model) throw new CompileError(list);
   return { file, source, model: r.model };

@@ -4,13 +4,13 @@ import { Option, type Command } from 'commander';
 import { basename, dirname, extname, join } from 'node:path';
 import { graphCost } from '../../compiler/cost.js';
 import type { Model } from '../../compiler/model.js';
-import { derivativeLines, formatLines, forwardLines } from '../../compiler/print.js';
 import { printIr } from '../../compiler/print-ir.js';
 import { dotGraph } from '../../compiler/teach/dot.js';
 import { emitHvpModule } from '../../compiler/teach/hvp.js';
 import { renderSvg } from '../../compiler/teach/svg.js';
 import { writeFileAtomic } from '../../runtime/files.js';
 import { TARGETS, type TargetName } from '../../targets/index.js';
+import { gradText } from '../../targets/library.js';
 import { plan } from '../../targets/plan.js';
 import { UsageError } from '../errors.js';
 import { parseDims, readModel } from '../load.js';
@@ -28,10 +28,7 @@ export interface CompileOptions {
 
 /** Printers for --emit, by kind. */
 export const EMITTERS: Record<string, (model: Model, file: string, opts: CompileOptions) => string | Promise<string>> = {
-  grad: (model, _, opts) => {
-    const mode = opts.eval ? 'eval' : 'train';
-    return `# forward\n${formatLines(forwardLines(model, mode))}\n\n# derivative\n${formatLines(derivativeLines(model, mode))}\n`;
-  },
+  grad: (model, _, opts) => gradText(model, opts.eval ? 'eval' : 'train'),
   ir: (model, _, opts) => printIr(model, opts.eval ? 'eval' : 'train'),
   js: (model, file, opts) => TARGETS.js!.files(model, base(file), { precision: opts.precision, source: basename(file), version: VERSION })[0]!.text,
   wgsl: (model, file) => TARGETS.wgsl!.files(model, base(file), { source: basename(file), version: VERSION })[1]!.text,
