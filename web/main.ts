@@ -31,6 +31,8 @@ export interface PlaygroundProbe {
   backend?: Backend;
   training: boolean;
   trainError?: string;
+  /** Everything the page loaded is cached: it works offline from now on. */
+  offline?: boolean;
 }
 const probe: PlaygroundProbe = { updateMs: [], updates: 0, training: false };
 (window as unknown as { gradc: PlaygroundProbe }).gradc = probe;
@@ -281,4 +283,20 @@ $('train-download').addEventListener('click', () => {
 });
 
 // ---- offline once loaded ----------------------------------------------------
-if ('serviceWorker' in navigator && import.meta.env.PROD) void navigator.serviceWorker.register('./sw.js').catch(() => {});
+// The service worker (public/sw.js) answers from the cache without a network;
+// what loaded before it started (the page, the bundle, KaTeX's fonts) is put there now.
+async function keepOffline(): Promise<void> {
+  await navigator.serviceWorker.register('./sw.js');
+  const here = location.href.split('#')[0]!;
+  const urls = [here, ...performance.getEntriesByType('resource').map((e) => e.name).filter((u) => new URL(u).origin === location.origin && !u.startsWith('blob:'))];
+  const cache = await caches.open('gradc-playground');
+  await cache.addAll([...new Set(urls)]);
+  probe.offline = true;
+}
+if ('serviceWorker' in navigator) {
+  const wait = setInterval(() => {
+    if (probe.coldStartMs === undefined) return;
+    clearInterval(wait);
+    void keepOffline().catch((e) => console.warn(`gradc: not kept for offline use: ${(e as Error).message}`));
+  }, 500);
+}

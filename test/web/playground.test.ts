@@ -47,6 +47,7 @@ interface Probe {
   ok?: boolean;
   training: boolean;
   trainError?: string;
+  offline?: boolean;
   backend?: string;
   run?: { history: EpochRecord[]; result?: { reason: string; history: EpochRecord[] } };
 }
@@ -77,6 +78,7 @@ describe.skipIf(!have)('the playground in chromium', () => {
     browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS }); // playwright gives it a fresh profile
     page = await browser.newPage({ viewport: { width: 1366, height: 800 } });
     page.on('pageerror', (e) => console.log(`page error: ${e.message}`));
+    page.on('console', (m) => m.type() === 'warning' && console.log(`page: ${m.text()}`));
   }, 120_000);
 
   afterAll(async () => {
@@ -163,6 +165,25 @@ describe.skipIf(!have)('the playground in chromium', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'diagnostic.png') });
   });
 
+  it('explains on the values in its form, as `gradc explain --at` does, and compares as a table', async () => {
+    await page.selectOption('#examples', 'max_example.nn');
+    await page.waitForFunction(() => window.gradc.ok === true);
+    await page.click('#tabs button[data-tab=explain]');
+    await page.fill('#explain-form input[name=y]', '3');
+    await page.click('#explain-form button[type=submit]');
+    await expect.poll(() => page.textContent('#explain-out')).toContain('gradients');
+    const dir = mkdtempSync(join(tmpdir(), 'gradc-web-'));
+    writeFileSync(join(dir, 'at.json'), '{"y": 3}');
+    const cli = execFileSync(join(root, 'bin/gradc'), ['explain', join(root, 'examples/max_example.nn'), '--at', join(dir, 'at.json')]).toString();
+    expect(await page.textContent('#explain-out')).toBe(cli);
+
+    await page.click('#tabs button[data-tab=compare]');
+    const rows = page.locator('#compare table').first().locator('tr');
+    await expect.poll(() => rows.count()).toBe(9);
+    const json = JSON.parse(execFileSync(join(root, 'bin/gradc'), ['compare', join(root, 'examples/max_example.nn'), '--json']).toString()) as { reverse: { ops: number } };
+    expect(await rows.nth(4).locator('td').allTextContents()).toEqual(['reverse mode: forward + backward', String(json.reverse.ops), expect.any(String), expect.any(String)]);
+  });
+
   /** Trains the digits example for a few epochs on one backend; returns its history. */
   async function trainDigits(backend: 'webgpu' | 'cpu', epochs: number): Promise<EpochRecord[]> {
     if (!page.url().startsWith(url)) await page.goto(url);
@@ -202,6 +223,20 @@ describe.skipIf(!have)('the playground in chromium', () => {
       expect(Math.abs(g.val_accuracy! - cpu[k]!.val_accuracy!), `epoch ${k + 1} accuracy`).toBeLessThanOrEqual(0.02);
     });
     measured.digits = { epochs, webgpu: gpu.map((r) => [r.train_loss, r.val_accuracy]), cpu: cpu.map((r) => [r.train_loss, r.val_accuracy]) };
+  });
+
+  it('works offline once loaded', async () => {
+    if (!page.url().startsWith(url)) await page.goto(url);
+    await page.waitForFunction(() => window.gradc.offline === true, undefined, { timeout: 30_000 });
+    await page.context().setOffline(true);
+    try {
+      await page.reload();
+      await page.waitForFunction(() => window.gradc.coldStartMs !== undefined, undefined, { timeout: 30_000 });
+      expect(await page.textContent('#math')).toContain('δ');
+      expect(await page.locator('#graph svg g.node').count()).toBeGreaterThan(3);
+    } finally {
+      await page.context().setOffline(false);
+    }
   });
 });
 

@@ -1,5 +1,5 @@
 // The playground offline: every file the page fetched from its own origin is
-// kept; the network is asked first (so a new build shows at once) and the copy
+// kept (the page adds what it loaded before this worker started); the network is asked first (so a new build shows at once) and the copy
 // answers when there is none.
 const CACHE = 'gradc-playground';
 
