@@ -183,6 +183,7 @@ describe.skipIf(!have)('the playground in chromium', () => {
   });
 
   it('explains on the values in its form, as `gradc explain --at` does, and compares as a table', async () => {
+    if (!page.url().startsWith(url)) await page.goto(url);
     await page.selectOption('#examples', 'max_example.nn');
     await page.waitForFunction(() => window.gradc.ok === true);
     await page.click('#tabs button[data-tab=explain]');
@@ -193,12 +194,14 @@ describe.skipIf(!have)('the playground in chromium', () => {
     writeFileSync(join(dir, 'at.json'), '{"y": 3}');
     const cli = execFileSync(join(root, 'bin/gradc'), ['explain', join(root, 'examples/max_example.nn'), '--at', join(dir, 'at.json')]).toString();
     expect(await page.textContent('#explain-out')).toBe(cli);
+    await page.screenshot({ path: join(ARTIFACTS, 'explain.png') });
 
     await page.click('#tabs button[data-tab=compare]');
     const rows = page.locator('#compare table').first().locator('tr');
     await expect.poll(() => rows.count()).toBe(9);
     const json = JSON.parse(execFileSync(join(root, 'bin/gradc'), ['compare', join(root, 'examples/max_example.nn'), '--json']).toString()) as { reverse: { ops: number } };
     expect(await rows.nth(4).locator('td').allTextContents()).toEqual(['reverse mode: forward + backward', String(json.reverse.ops), expect.any(String), expect.any(String)]);
+    await page.screenshot({ path: join(ARTIFACTS, 'compare.png') });
   });
 
   /** Trains the digits example for a few epochs on one backend; returns its history. */
