@@ -287,10 +287,14 @@ $('train-download').addEventListener('click', () => {
 // what loaded before it started (the page, the bundle, KaTeX's fonts) is put there now.
 async function keepOffline(): Promise<void> {
   await navigator.serviceWorker.register('./sw.js');
+  const worker = (await navigator.serviceWorker.ready).active!;
   const here = location.href.split('#')[0]!;
   const urls = [here, ...performance.getEntriesByType('resource').map((e) => e.name).filter((u) => new URL(u).origin === location.origin && !u.startsWith('blob:'))];
-  const cache = await caches.open('gradc-playground');
-  await cache.addAll([...new Set(urls)]);
+  const reply = new MessageChannel();
+  const kept = new Promise<string | undefined>((ok) => (reply.port1.onmessage = (e) => ok((e.data as { error?: string }).error)));
+  worker.postMessage({ keep: [...new Set(urls)] }, [reply.port2]);
+  const error = await kept;
+  if (error) throw new Error(error);
   probe.offline = true;
 }
 if ('serviceWorker' in navigator) {
