@@ -48,8 +48,11 @@ export function warmGraphviz(): Promise<Viz> {
 /** Draws the graph; hovering a node shows its shape and local gradient in `tip`. */
 export async function renderGraph(into: HTMLElement, tip: HTMLElement, c: Compilation, select: Select): Promise<void> {
   const svg = (await warmGraphviz()).renderSVGElement(c.dot());
-  svg.removeAttribute('width');
-  svg.removeAttribute('height');
+  // Fit the panel's width, but never below 0.6 of Graphviz’s size (labels stay legible: wider graphs scroll).
+  const box = svg.viewBox.baseVal;
+  const scale = Math.min(1.6, Math.max(0.6, (into.clientWidth || 800) / box.width));
+  svg.setAttribute('width', `${Math.round(box.width * scale)}px`);
+  svg.setAttribute('height', `${Math.round(box.height * scale)}px`);
   for (const g of svg.querySelectorAll<SVGGElement>('g.node')) {
     const title = g.querySelector('title');
     const m = /^n(\d+)$/u.exec(title?.textContent ?? '');
@@ -69,7 +72,7 @@ export async function renderGraph(into: HTMLElement, tip: HTMLElement, c: Compil
     g.addEventListener('mousemove', (e) => {
       const r = into.getBoundingClientRect();
       tip.style.left = `${e.clientX - r.left + 14}px`;
-      tip.style.top = `${e.clientY - r.top + into.scrollTop + 14}px`;
+      tip.style.top = `${e.clientY - r.top + 14}px`;
     });
     g.addEventListener('mouseleave', () => (tip.hidden = true));
     g.addEventListener('click', () => select(info.line));
