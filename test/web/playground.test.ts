@@ -276,6 +276,27 @@ describe.skipIf(!have)('the playground in chromium', () => {
     measured.digits = { epochs, webgpu: gpu.map((r) => [r.train_loss, r.val_accuracy]), cpu: cpu.map((r) => [r.train_loss, r.val_accuracy]) };
   });
 
+  it('trains on a CSV file given to the page exactly as `gradc train` does on the CPU', async () => {
+    if (!page.url().startsWith(url)) await page.goto(url);
+    await page.selectOption('#examples', 'iris.nn');
+    await page.waitForFunction(() => window.gradc.ok === true);
+    await page.click('#tabs button[data-tab=train]');
+    await page.setInputFiles('#train-form input[name=file]', join(root, 'examples/data/iris.csv'));
+    await expect.poll(() => page.inputValue('#train-form select[name=data]')).toBe('file');
+    await page.selectOption('#train-form select[name=backend]', 'cpu');
+    await page.fill('#train-form input[name=epochs]', '5');
+    await page.fill('#train-form input[name=batch]', '16');
+    await page.evaluate(() => (window.gradc.run = undefined));
+    await page.click('#train-start');
+    await page.waitForFunction(() => window.gradc.trainError !== undefined || (window.gradc.run?.result !== undefined && !window.gradc.training), undefined, { timeout: 60_000 });
+    const p = await probe(page);
+    expect(p.trainError).toBeUndefined();
+    const page5 = p.run!.result!.history.at(-1)!;
+    const dir = mkdtempSync(join(tmpdir(), 'gradc-web-'));
+    const cli = JSON.parse(execFileSync(join(root, 'bin/gradc'), ['train', join(root, 'examples/iris.nn'), '--data', join(root, 'examples/data/iris.csv'), '--val', '0.2', '--epochs', '5', '--batch', '16', '--json', '--checkpoint', join(dir, 'ck.json')]).toString()) as { train_loss: number; val_loss: number; val_accuracy: number };
+    expect({ train_loss: page5.train_loss, val_loss: page5.val_loss, val_accuracy: page5.val_accuracy }).toEqual({ train_loss: cli.train_loss, val_loss: cli.val_loss, val_accuracy: cli.val_accuracy });
+  });
+
   it('works offline once loaded', async () => {
     if (!page.url().startsWith(url)) await page.goto(url);
     await page.waitForFunction(() => window.gradc.offline === true, undefined, { timeout: 30_000 });
