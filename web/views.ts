@@ -58,14 +58,17 @@ export async function renderGraph(into: HTMLElement, tip: HTMLElement, c: Compil
     const m = /^n(\d+)$/u.exec(title?.textContent ?? '');
     title?.remove(); // the tip below replaces the browser's tooltip
     if (!m) continue;
-    const info = c.node(Number(m[1]));
-    if (!info) continue;
+    const id = Number(m[1]);
+    // Worked out on hover: a node's local gradient costs a VJP, and a graph has dozens of nodes.
+    const info = () => c.node(id);
     g.addEventListener('mouseenter', () => {
+      const n = info();
+      if (!n) return;
       tip.replaceChildren(
-        el('div', 'tip-head', `${info.expr || info.op}`),
-        el('div', undefined, `shape ${info.shape}${info.backward ? ' · backward pass' : ''}`),
-        ...(info.line ? [el('div', 'tip-origin', `line ${info.line}: ${info.rule}`)] : []),
-        ...info.local.map((l) => el('div', 'tip-local', l.expr)),
+        el('div', 'tip-head', `${n.expr || n.op}`),
+        el('div', undefined, `shape ${n.shape}${n.backward ? ' · backward pass' : ''}`),
+        ...(n.line ? [el('div', 'tip-origin', `line ${n.line}: ${n.rule}`)] : []),
+        ...n.local.map((l) => el('div', 'tip-local', l.expr)),
       );
       tip.hidden = false;
     });
@@ -75,7 +78,7 @@ export async function renderGraph(into: HTMLElement, tip: HTMLElement, c: Compil
       tip.style.top = `${e.clientY - r.top + 14}px`;
     });
     g.addEventListener('mouseleave', () => (tip.hidden = true));
-    g.addEventListener('click', () => select(info.line));
+    g.addEventListener('click', () => select(info()?.line));
   }
   into.replaceChildren(svg, tip);
 }
