@@ -301,6 +301,7 @@ if ('serviceWorker' in navigator) {
   const wait = setInterval(() => {
     if (probe.coldStartMs === undefined) return;
     clearInterval(wait);
+    if (!navigator.onLine) return; // loaded from the cache already
     void keepOffline().catch((e) => console.warn(`gradc: not kept for offline use: ${(e as Error).message}`));
   }, 500);
 }
