@@ -21,11 +21,12 @@ export async function importText<T>(text: string): Promise<T> {
 /** Leaves with at most this many numbers get a prefilled field; larger ones keep their initial or written values unless typed. */
 const SMALL = 16;
 
-const show = (v: ArrayLike<number>, dims: number) => JSON.stringify(dims === 0 ? v[0] : Array.from(v, (x) => +x.toPrecision(6)));
+const show = (v: ArrayLike<number>, dims: number) => JSON.stringify(dims === 0 ? v[0] : Array.from(v));
 
-/** The form: one field per param and input, prefilled with the model's values or the params `create({ seed: 0 })` draws. */
+/** The form: one field per param and input, prefilled with the model's values or the params `create({ seed: 0 })` draws; what the user typed stays. */
 export async function renderExplainForm(form: HTMLFormElement, c: Compilation): Promise<void> {
   const model = c.model!;
+  const typed = new Map([...form.querySelectorAll('input')].filter((i) => i.dataset.typed).map((i) => [i.name, i.value]));
   const mod = await importText<GeneratedModule>(c.js('f64').text);
   let params: Record<string, ArrayLike<number>> = {};
   try {
@@ -40,8 +41,10 @@ export async function renderExplainForm(form: HTMLFormElement, c: Compilation): 
     input.name = t.name;
     const shape = t.type.dims.length ? `[${t.type.dims.map((d) => d.key).join(', ')}]` : 'scalar';
     const p = params[t.name];
-    if (t.value !== undefined) input.value = JSON.stringify(t.value);
+    if (typed.has(t.name)) [input.value, input.dataset.typed] = [typed.get(t.name)!, '1'];
+    else if (t.value !== undefined) input.value = JSON.stringify(t.value);
     else if (p && p.length <= SMALL) input.value = show(p, t.type.dims.length);
+    input.addEventListener('input', () => (input.dataset.typed = '1'));
     input.placeholder = 'init' in t ? `as initialized (${(t as { init: { name: string } }).init.name}, seed 0)` : 'a number or a JSON array';
     label.append(`${'init' in t ? 'param' : 'input'} ${t.name} : ${shape}`, input);
     rows.push(label);
