@@ -49,6 +49,8 @@ export interface Compilation {
   latex(mode?: Mode): Promise<{ forward: TexRow[]; derivative: TexRow[] }>;
   /** `--emit dot`: forward (blue) and backward (red) graph; node `nID` is IR node ID. */
   dot(mode?: Mode): string;
+  /** `--emit svg`: the graph drawn by Graphviz (WebAssembly, loaded on first use). */
+  svg(mode?: Mode): Promise<string>;
   /** The CPU module, its source map (generated lines → model lines) and declarations. */
   js(precision?: 'f32' | 'f64'): { text: string; map: string; dts: string };
   /** The WebGPU shaders and the host module that dispatches them. */
@@ -92,6 +94,7 @@ export function compile(source: string, opts: CompileOptions = {}): Compilation 
     // mathjs takes a second to load in Node: a command that never prints LaTeX never loads it.
     latex: async (mode = 'train') => (await import('../compiler/teach/latex.js')).latexRows(need(), mode),
     dot: (mode = 'train') => dotGraph(need(), file, mode),
+    svg: async (mode = 'train') => (await import('../compiler/teach/svg.js')).renderSvg(dotGraph(need(), file, mode)),
     js: (precision = 'f32') => {
       const base = file.replace(/\.nn$/u, '');
       const { text, map } = emitJsModuleWithMap(need(), `${base}.js`, { ...emit, precision, modelText: source });

@@ -37,6 +37,7 @@ describe("import { compile } from 'gradc'", () => {
     expect(c.js().text).toContain('export function create(');
     expect(c.wgsl().wgsl).toContain('@compute');
     expect(c.dot()).toContain('digraph gradc');
+    expect(await c.svg()).toBe(gradc('examples/window.nn', '--emit', 'svg').out);
 
     const broken = 'param W : [3, 4]\ninput x : [5]\nloss J = sum(W x)\n';
     const dir = mkdtempSync(join(tmpdir(), 'gradc-lib-'));
