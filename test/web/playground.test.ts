@@ -64,7 +64,7 @@ const probe = (page: Page) => page.evaluate(() => {
   return { ...p, run: p.run && { history: p.run.history, result: p.run.result && { reason: p.run.result.reason, history: p.run.result.history } } };
 });
 
-describe.skipIf(!have)('the playground in chromium', () => {
+describe.skipIf(!have)('the playground in chromium', { timeout: 120_000 }, () => {
   let browser: Browser;
   let server: Server;
   let url: string;
@@ -274,7 +274,7 @@ describe.skipIf(!have)('the playground in chromium', () => {
     expect(state.W1).toHaveLength(64 * 64);
     expect(state['@step']).toEqual([45 * epochs]);
     measured.digits = { epochs, webgpu: gpu.map((r) => [r.train_loss, r.val_accuracy]), cpu: cpu.map((r) => [r.train_loss, r.val_accuracy]) };
-  });
+  }, 240_000); // SwiftShader runs the GPU steps on this machine's CPUs
 
   it('trains on a CSV file given to the page exactly as `gradc train` does on the CPU', async () => {
     if (!page.url().startsWith(url)) await page.goto(url);
