@@ -241,7 +241,7 @@ async function go(resume: boolean): Promise<void> {
           chart.push(info);
           if (info.position === info.steps || info.step % 8 === 0) {
             chart.draw();
-            trainStatus(`${run!.settings.backend === 'webgpu' ? 'WebGPU' : 'CPU'} · epoch ${info.epoch + 1}/${info.epochs} · step ${info.position}/${info.steps} · loss ${info.loss.toPrecision(4)} · lr ${info.lr.toPrecision(3)} · ${Math.round(info.examplesPerSecond)} examples/s`);
+            trainStatus(`${run!.settings.backend === 'webgpu' ? 'WebGPU' : 'CPU'} · epoch ${info.epoch + 1}/${info.epochs} · step ${info.position}/${info.steps} · loss ${info.loss.toPrecision(4)} · lr ${info.lr.toPrecision(3)}${info.examplesPerSecond === null ? "" : ` · ${Math.round(info.examplesPerSecond)} examples/s`}`);
           }
         },
         epoch: (h) => drawCurves($('curves'), h, `${current!.file} on ${run!.settings.data.file}`),
