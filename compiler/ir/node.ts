@@ -25,7 +25,7 @@ export const FUNCTIONS = UNARY.filter((op): op is FunctionOp => op !== 'neg');
 export type OpAttrs = { [O in UnaryOp | BinaryOp | CompareOp]: {} } & LeafAndStructuralAttrs;
 
 /** The ops with attributes, and those not elementwise. */
-interface LeafAndStructuralAttrs {
+export interface LeafAndStructuralAttrs {
   // Leaves
   param: { name: string };
   input: { name: string; int: boolean };

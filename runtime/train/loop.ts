@@ -7,7 +7,7 @@ import type { Model } from '../../compiler/model.js';
 import { rate } from '../../compiler/schedule.js';
 import { diagnose } from './diagnose.js';
 import { addRatio, evaluate, scoreOutput } from './metrics.js';
-import { plainState, writeCheckpoint, type Checkpoint, type EpochRecord } from './checkpoint.js';
+import { plainState, type Checkpoint, type EpochRecord } from './checkpoint.js';
 import { Batcher, type Dataset, type Layout } from './data.js';
 import { epochOrder, type Split } from './shuffle.js';
 
@@ -68,8 +68,10 @@ export interface LoopConfig {
   layout: Layout;
   data: Dataset;
   split: Split;
-  /** The checkpoint to write after each epoch, and its contents besides the run's position. */
+  /** Where checkpoints go, for messages, and how one is kept (the command line: a file written whole; the page: in memory). */
   checkpointPath: string;
+  save: (ck: Checkpoint) => void | Promise<void>;
+  /** The checkpoint's contents besides the run's position. */
   base: Pick<Checkpoint, 'model' | 'data' | 'settings'>;
   resume?: Checkpoint;
   /** Stop after this many steps in all (a checkpoint is written there). */
@@ -141,7 +143,7 @@ export async function trainLoop(cfg: LoopConfig): Promise<LoopResult> {
   const elapsed = () => (performance.now() - started) / 1000;
 
   const save = async () => {
-    writeCheckpoint(cfg.checkpointPath, {
+    await cfg.save({
       format: 'gradc-checkpoint',
       version: 1,
       ...cfg.base,
@@ -223,9 +225,9 @@ export async function trainLoop(cfg: LoopConfig): Promise<LoopResult> {
       const now = performance.now();
       reporter.step({ epoch, epochs, position, steps: stepsPerEpoch, step, loss, lr: lrAt(step), examplesPerSecond: hasData ? (windowExamples * 1000) / Math.max(now - windowStart, 1e-3) : null, eta: etaAt(step) });
       if (now - windowStart > 2000) [windowStart, windowExamples] = [now, 0];
-      // Let timers (the progress bar) and signals (Ctrl-C) in now and then.
+      // Let timers (the progress bar), signals (Ctrl-C) and a page's events in now and then.
       if (now - lastYield > 50) {
-        await new Promise((r) => setImmediate(r));
+        await new Promise((r) => setTimeout(r, 0));
         lastYield = performance.now();
       }
       if (cfg.interrupted() || (cfg.maxSteps !== undefined && step >= cfg.maxSteps)) {
