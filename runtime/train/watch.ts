@@ -54,7 +54,7 @@ export async function meanGradient(model: Model, m: Gradients, batches: Inputs[]
       const g = r.grad[p.name]!;
       const a = typeof g === 'number' ? [g] : g;
       const sum = grad.get(p.name) ?? new Float64Array(a.length);
-      for (let k = 0; k < a.length; k++) sum[k] += a[k]! / batches.length;
+      for (let k = 0; k < a.length; k++) sum[k] = sum[k]! + a[k]! / batches.length;
       grad.set(p.name, sum);
     }
   }
