@@ -2,7 +2,7 @@
 // per epoch) written next to the checkpoint, and sparklines for the terminal.
 // Plain SVG text: no dependency, readable, viewable in any browser.
 import type { EpochRecord } from './checkpoint.js';
-import { RATIO_BAND } from './progress.js';
+import { RATIO_BAND } from './metrics.js';
 import type { EpochWatch } from './watch.js';
 
 const esc = (s: string) => s.replace(/&/gu, '&amp;').replace(/</gu, '&lt;').replace(/>/gu, '&gt;');

@@ -5,6 +5,7 @@
 import cliProgress from 'cli-progress';
 import type { EpochRecord } from './checkpoint.js';
 import type { EpochExtra, Reporter, StepInfo } from './loop.js';
+import { RATIO_BAND } from './metrics.js';
 
 export const fmt = (x: number | null, digits = 4): string => (x === null ? '—' : Math.abs(x) >= 1e-3 || x === 0 ? x.toFixed(digits) : x.toExponential(2));
 const rate = (x: number) => Math.round(x).toLocaleString('en-US');
@@ -32,9 +33,6 @@ export function epochLine(r: EpochRecord, extra: Pick<EpochExtra, 'epochs' | 'ex
   if (r.epoch < extra.epochs) parts.push(`eta ${duration(extra.eta)}`);
   return parts.join('  ');
 }
-
-/** The lectures' band around the ~1e-3 rule of thumb for ‖update‖ / ‖param‖: outside it a ratio is flagged (and drawn so). */
-export const RATIO_BAND = [1e-4, 1e-2] as const;
 
 /** The update/param magnitude ratios, flagged when far from the ~1e-3 rule of thumb. */
 export function ratioLine(ratios: Map<string, number>): string {
