@@ -92,7 +92,7 @@ export function disagreement(got: Result, want: Result, rtol: number, atol = 1e-
   ];
   for (const [what, a, b] of tensors) {
     if (!a || a.length !== b.length) return { ratio: Infinity, at: `${what}: ${a ? `length ${a.length}, want ${b.length}` : 'missing'}` };
-    const scale = Math.max(0, ...b.map(Math.abs));
+    const scale = b.reduce((m, y) => Math.max(m, Math.abs(y)), 0);
     b.forEach((y, k) => {
       const x = a[k]!;
       const r = Number.isNaN(x) && Number.isNaN(y) ? 0 : Math.abs(x - y) / (atol + rtol * Math.max(Math.abs(y), scale));
