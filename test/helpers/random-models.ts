@@ -47,13 +47,24 @@ function expr(kind: Kind, depth: number, names: Names, linear: boolean, made = n
   for (const [a, b, r] of BROADCAST) {
     if (r !== kind) continue;
     options.push(fc.tuple(sub(a), fc.constantFrom('+', '-', '*'), sub(b)).map(([x, o, y]) => `(${x}) ${o} (${y})`));
-    if (!linear) options.push(fc.tuple(sub(a), sub(b)).map(([x, y]) => `(${x}) / (1 + (${y})^2)`));
+    if (!linear) {
+      options.push(
+        fc.tuple(sub(a), sub(b)).map(([x, y]) => `(${x}) / (1 + (${y})^2)`),
+        fc.tuple(fc.constantFrom('max', 'min'), sub(a), sub(b)).map(([f, x, y]) => `${f}(${x}, ${y})`),
+        fc.tuple(sub(a), sub(b), sub(kind)).map(([x, y, z]) => `where((${x}) > (${y}), ${z}, ${y})`),
+      );
+    }
   }
   options.push(
     fc.tuple(sub(kind), fc.constantFrom(...SIZES)).map(([x, d]) => `(${x}) / ${d}`),
     fc.tuple(fc.constantFrom('2', '-0.5', '3'), sub(kind)).map(([c, x]) => `${c} * (${x})`),
   );
-  if (!linear) options.push(fc.tuple(fc.constantFrom(...SMOOTH), sub(kind)).map(([f, x]) => apply(f, x)));
+  if (!linear) {
+    options.push(
+      fc.tuple(fc.constantFrom(...SMOOTH), sub(kind)).map(([f, x]) => apply(f, x)),
+      fc.tuple(sub(kind), fc.constantFrom('2', '3')).map(([x, p]) => `(${x})^${p}`),
+    );
+  }
   const by: Record<Kind, fc.Arbitrary<string>[]> = {
     S: [
       ...(['C', 'B', 'R', 'M', 'Q'] as Kind[]).flatMap((k) => [sub(k).map((x) => `sum(${x})`), sub(k).map((x) => `mean(${x})`)]),
@@ -66,26 +77,32 @@ function expr(kind: Kind, depth: number, names: Names, linear: boolean, made = n
       fc.tuple(sub('Q'), sub('C')).map(([q, c]) => `(${q})ᵀ (${c})`),
       fc.tuple(sub('M'), sub('B')).map(([m, b]) => `(${m}) (${b})`),
       sub('M').map((m) => `sum(${m}, axis = 1)`),
+      sub('Q').map((q) => `sum(${q}, axis = 0)`),
+      sub('Q').map((q) => `mean(${q}, axis = 1)`),
       sub('M').map((m) => `mean(${m}, axis = 1)`),
-      ...(linear ? [] : [sub('C').map((c) => `softmax(${c})`), sub('M').map((m) => `max(${m}, axis = 1)`)]),
+      ...(linear ? [] : [sub('C').map((c) => `softmax(${c})`), sub('C').map((c) => `log(softmax(${c}))`), sub('M').map((m) => `max(${m}, axis = 1)`)]),
     ],
     B: [
       sub('R').map((r) => `(${r})ᵀ`),
       sub('M').map((m) => `sum(${m}, axis = 0)`),
       sub('M').map((m) => `mean(${m}, axis = 0)`),
       fc.tuple(sub('M'), sub('C')).map(([m, c]) => `(${m})ᵀ (${c})`),
-      ...(linear ? [] : [sub('M').map((m) => `cross_entropy(softmax(${m}), y)`), sub('M').map((m) => `logsumexp(${m}, axis = 0)`)]),
+      ...(linear ? [] : [
+        sub('M').map((m) => `cross_entropy(softmax(${m}), y)`), sub('M').map((m) => `logsumexp(${m}, axis = 0)`),
+        // log of a softmax with a transpose between them (issue 9.3).
+        sub('R').map((r) => `log(softmax(${r})ᵀ)`),
+      ]),
     ],
     R: [
       sub('B').map((b) => `(${b})ᵀ`),
       fc.tuple(sub('C'), sub('M')).map(([c, m]) => `(${c})ᵀ (${m})`),
-      ...(linear ? [] : [sub('R').map((r) => `softmax(${r})`)]),
+      ...(linear ? [] : [sub('R').map((r) => `softmax(${r})`), sub('R').map((r) => `log(softmax(${r}))`)]),
     ],
     M: [
       fc.tuple(sub('Q'), sub('M')).map(([q, m]) => `(${q}) (${m})`),
       fc.tuple(sub('C'), sub('R')).map(([c, r]) => `(${c}) (${r})`),
       fc.tuple(sub('C'), sub('B')).map(([c, b]) => `(${c}) (${b})ᵀ`),
-      ...(linear ? [] : [sub('M').map((m) => `softmax(${m})`), sub('M').map((m) => `softmax(${m}, axis = 1)`)]),
+      ...(linear ? [] : [sub('M').map((m) => `softmax(${m})`), sub('M').map((m) => `softmax(${m}, axis = 1)`), sub('M').map((m) => `log(softmax(${m}, axis = 1))`)]),
     ],
     Q: [
       fc.tuple(sub('Q'), sub('Q')).map(([a, b]) => `(${a}) (${b})`),
