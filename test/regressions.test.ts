@@ -1,7 +1,7 @@
 // Wrong answers found once, each kept as a named case with its right answer,
 // worked out by hand, on every target: the reference interpreter, the JS module
 // in float64 and float32, and WebGPU when there is a device. Issue 9's five,
-// then the ones the property tests found (test/property.test.ts).
+// then any the property tests find (test/property.test.ts).
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compileSource } from '../compiler/compile.js';
 import { printExpr } from '../compiler/print.js';
@@ -48,7 +48,7 @@ const BROADCAST: Case[] = [
   { name: 'sum(X + s), N = 2', source: 'dim N\ninput X : [3, N]\nparam s\nloss J = sum(X + s)', given: { X: ones(3, 2), s: 0.5 }, loss: 6 + 3, grad: { s: [6] } },
   { name: 'sum(X + s), N = 5', source: 'dim N\ninput X : [3, N]\nparam s\nloss J = sum(X + s)', given: { X: ones(3, 5), s: 0.5 }, loss: 15 + 7.5, grad: { s: [15] } },
   { name: 'mean(s - X), N = 5', source: 'dim N\ninput X : [3, N]\nparam s\nloss J = mean(s - X)', given: { X: ones(3, 5), s: 0.5 }, loss: -0.5, grad: { s: [1] } },
-  // A constant matrix scaled twice (3·(2·s) broadcast) once lost its shape the same way.
+  // Nested constant factors: the cotangent is a folded constant of the broadcast shape.
   { name: 'sum(3 * (2 * (x + s)))', source: 'param x : [3, 4]\nparam s\nloss J = sum(3 * (2 * (x + s)))', given: { x: X34, s: 0.5 }, loss: 6 * (SUM_X34 + 6), grad: { s: [72] } },
 ];
 
