@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compileOk } from './helpers/run.js';
-import { disagreement, drawValues, js, reference, wgsl, type Result } from './helpers/targets.js';
+import { disagreement, drawValues, js, reference, wgsl, type Result } from './helpers/model-runs.js';
 import { corpus, FEATURES, gpuOrReason } from './wgsl/util.js';
 
 let device: GPUDevice | undefined;

@@ -8,7 +8,7 @@ import { compileSource } from '../compiler/compile.js';
 import { topoSort, type Node } from '../compiler/ir/node.js';
 import { compileOk, fdCheck, jsVsReference } from './helpers/run.js';
 import { draws, render, runSeed, wgslRuns, type Draw } from './helpers/random-models.js';
-import { asJson, disagreement, drawValues, js, reference, wgsl } from './helpers/targets.js';
+import { asJson, disagreement, drawValues, js, reference, wgsl } from './helpers/model-runs.js';
 import { gpuOrReason } from './wgsl/util.js';
 
 // ── Random models ────────────────────────────────────────────────────────────

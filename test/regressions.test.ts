@@ -9,7 +9,7 @@ import { derivativeLines, formatLines } from '../compiler/print.js';
 import { latexDocument } from '../compiler/teach/latex.js';
 import { emitJsModule } from '../targets/js/module.js';
 import { compileOk } from './helpers/run.js';
-import { drawValues, js, reference, wgsl, type Result } from './helpers/targets.js';
+import { drawValues, js, reference, wgsl, type Result } from './helpers/model-runs.js';
 import { gpuOrReason } from './wgsl/util.js';
 
 let device: GPUDevice | undefined;

@@ -4,7 +4,6 @@
 // language reads it: a row r makes `r u` a scalar, a column c makes `uᵀ c` one.
 import { describe, expect, it } from 'vitest';
 import { BUILTINS } from '../compiler/analyze/builtins.js';
-import { BUILTIN_NAMES } from '../compiler/analyze/builtin-names.js';
 import { compileSource } from '../compiler/compile.js';
 
 type Orientation = 'row' | 'column' | 'scalar' | 'matrix' | 'error';
@@ -25,6 +24,7 @@ function orientation(e: string): Orientation {
 
 /** Every built-in, called on a row where it takes one, and what the spec says the result is. */
 const CASES: Record<string, [string, Orientation][]> = {
+  erf: [['erf(xᵀ)', 'row']], gelu: [['gelu(xᵀ X)', 'row']],
   exp: [['exp(xᵀ)', 'row']], log: [['log(xᵀ)', 'row']], sqrt: [['sqrt(xᵀ)', 'row']], abs: [['abs(xᵀ)', 'row']],
   sin: [['sin(xᵀ)', 'row']], cos: [['cos(xᵀ)', 'row']], tanh: [['tanh(xᵀ)', 'row']], sigmoid: [['sigmoid(xᵀ)', 'row']],
   σ: [['σ(xᵀ X)', 'row']], relu: [['relu(xᵀ X)', 'row']], softplus: [['softplus(xᵀ)', 'row']], sign: [['sign(xᵀ)', 'row']],
@@ -52,9 +52,8 @@ const CASES: Record<string, [string, Orientation][]> = {
 };
 
 describe('the row rule (spec §4) holds for every built-in', () => {
-  it('covers every built-in, and the reserved names are the built-ins', () => {
+  it('covers every built-in', () => {
     expect(Object.keys(CASES).sort()).toEqual(Object.keys(BUILTINS).sort());
-    expect([...BUILTIN_NAMES].sort()).toEqual(Object.keys(BUILTINS).sort());
   });
 
   it.for(Object.entries(CASES).flatMap(([name, cases]) => cases.map(([e, want]) => [name, e, want] as const)))('%s: %s is a %s', ([, e, want]) => {

@@ -2,9 +2,9 @@
 // reference interpreter on the same values, check gradients numerically.
 import { checkGradients } from '../../bin/commands/check.js';
 import { compileSource } from '../../compiler/compile.js';
-import { formatDiagnostic } from '../../compiler/diagnostics.js';
+import { formatDiagnostic } from '../../grammar/diagnostics.js';
 import type { JsonValue, Model } from '../../compiler/model.js';
-import { drawValues, js, reference } from './targets.js';
+import { drawValues, js, reference } from './model-runs.js';
 
 export function compileOk(source: string, dims: Record<string, number> = {}): Model {
   const r = compileSource(source, { dims });
