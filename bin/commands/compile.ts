@@ -1,6 +1,7 @@
 // gradc MODEL.nn: writes the modules of the chosen targets and prints a summary;
 // with --emit KIND, prints one representation instead.
 import { Option, type Command } from 'commander';
+import { readFileSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { graphCost } from '../../compiler/cost.js';
 import type { Model } from '../../compiler/model.js';
@@ -13,6 +14,7 @@ import { renderSvg } from '../../compiler/teach/svg.js';
 import { writeFileAtomic } from '../../runtime/files.js';
 import { TARGETS, type TargetName } from '../../targets/index.js';
 import { plan } from '../../targets/plan.js';
+import { emitTorchModule } from '../../targets/torch/module.js';
 import { UsageError } from '../errors.js';
 import { parseDims, readModel } from '../load.js';
 import { VERSION } from '../version.js';
@@ -39,6 +41,7 @@ export const EMITTERS: Record<string, (model: Model, file: string, opts: Compile
   latex: (model, file, opts) => latexDocument(model, basename(file), opts.eval ? 'eval' : 'train'),
   dot: (model, file, opts) => dotGraph(model, basename(file), opts.eval ? 'eval' : 'train'),
   svg: (model, file, opts) => renderSvg(dotGraph(model, basename(file), opts.eval ? 'eval' : 'train')),
+  torch: (model, file) => emitTorchModule(model, { source: basename(file), version: VERSION, modelText: readFileSync(file, 'utf8') }),
   hvp: (model, file, opts) => emitHvpModule(model, { precision: opts.precision, source: basename(file), version: VERSION }),
 };
 
@@ -49,7 +52,7 @@ export async function compileCommand(file: string, opts: CompileOptions): Promis
     throw new UsageError(`--emit wants one of ${Object.keys(EMITTERS).join(', ')}; not '${opts.emit}'`);
   }
   const targets = targetList(opts.target);
-  const { model } = readModel(file, parseDims(opts.dim));
+  const { model, source } = readModel(file, parseDims(opts.dim));
   if (opts.emit) {
     process.stdout.write(await EMITTERS[opts.emit]!(model, file, opts));
     return 0;
@@ -57,7 +60,7 @@ export async function compileCommand(file: string, opts: CompileOptions): Promis
   const dir = opts.output ?? dirname(file);
   const written: string[] = [];
   // Everything is generated before anything is written.
-  const files = targets.flatMap((t) => TARGETS[t]!.files(model, base(file), { precision: opts.precision, source: basename(file), version: VERSION }));
+  const files = targets.flatMap((t) => TARGETS[t]!.files(model, base(file), { precision: opts.precision, source: basename(file), version: VERSION, modelText: source }));
   for (const f of files) {
     writeFileAtomic(join(dir, f.name), f.text);
     written.push(join(dir, f.name));
@@ -67,8 +70,8 @@ export async function compileCommand(file: string, opts: CompileOptions): Promis
 }
 
 function targetList(t: string | undefined): TargetName[] {
-  const list: TargetName[] = t === undefined || t === 'all' ? ['js', 'wgsl'] : t === 'js' || t === 'wgsl' ? [t] : [];
-  if (!list.length) throw new UsageError(`--target wants js, wgsl or all; not '${t}'`);
+  const list: TargetName[] = t === undefined || t === 'all' ? ['js', 'wgsl'] : t === 'js' || t === 'wgsl' || t === 'torch' ? [t] : [];
+  if (!list.length) throw new UsageError(`--target wants js, wgsl, torch or all; not '${t}'`);
   const missing = list.filter((x) => !TARGETS[x]);
   if (t !== undefined && t !== 'all' && missing.length) throw new UsageError(`the ${missing.join(', ')} target is not available in this version of gradc`);
   return list.filter((x) => TARGETS[x]);
@@ -101,7 +104,7 @@ export function register(p: Command, setExit: (code: number) => void): void {
     .description('compile MODEL.nn: write MODEL.js, MODEL.d.ts (and the WebGPU module), print a summary')
     .argument('<model>', 'the .nn file')
     .option('-o, --output <dir>', "folder for the generated files (default: the model's folder)")
-    .option('--target <target>', 'js, wgsl or all', 'all')
+    .option('--target <target>', 'js, wgsl, torch (MODEL.py, a PyTorch module) or all (js and wgsl)', 'all')
     .option('--emit <kind>', `print instead of writing: ${Object.keys(EMITTERS).join(', ')}`)
     .option('--dim <name=value>', 'set a dim (repeatable)', collect, [])
     .addOption(new Option('--precision <p>', 'float precision of the generated module').choices(['f32', 'f64']).default('f32'))
