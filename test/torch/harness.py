@@ -62,7 +62,7 @@ def step_job(mod, job):
     losses, rates = [], []
     for batch in job["batches"]:
         opt.zero_grad()
-        r = m(**{k: torch.tensor(v) for k, v in batch.items()})
+        r = m(**batch)
         r["loss"].backward()
         rates.append(opt.param_groups[0]["lr"])
         opt.step()
