@@ -71,6 +71,27 @@ def step_job(mod, job):
     return {"losses": losses, "rates": rates, "state": mod.gradc_state(m, opt, sched)}
 
 
+def roundtrip_job(mod, job):
+    """gradc state -> module, optimizer, scheduler -> torch.save -> torch.load into fresh ones -> gradc state."""
+    import io
+    m = mod.Model()
+    opt, sched = mod.make_optimizer(m)
+    mod.load_gradc_state(m, opt, sched, job["state"])
+    buf = io.BytesIO()
+    torch.save({"model": m.state_dict(), "optimizer": opt.state_dict(), "scheduler": sched.state_dict()}, buf)
+    buf.seek(0)
+    saved = torch.load(buf)
+    m2 = mod.Model(seed=1)
+    opt2, sched2 = mod.make_optimizer(m2)
+    m2.load_state_dict(saved["model"])
+    opt2.load_state_dict(saved["optimizer"])
+    sched2.load_state_dict(saved["scheduler"])
+    return {"state": mod.gradc_state(m2, opt2, sched2), "lr": opt2.param_groups[0]["lr"]}
+
+
+KINDS = {"grad": grad_job, "step": step_job, "roundtrip": roundtrip_job}
+
+
 def main():
     jobs = json.load(open(sys.argv[1]))
     results = []
@@ -78,7 +99,7 @@ def main():
         try:
             mod = load(job["module"], f"gradc_model_{i}")
             torch.manual_seed(0)
-            results.append(step_job(mod, job) if job["kind"] == "step" else grad_job(mod, job))
+            results.append(KINDS[job["kind"]](mod, job))
         except Exception as e:  # reported per job, so one failure does not hide the others
             results.append({"error": f"{type(e).__name__}: {e}"})
     json.dump(results, open(sys.argv[2], "w"))
