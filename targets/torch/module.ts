@@ -109,6 +109,11 @@ export function emitTorchModule(model: Model, opts: TorchModuleOptions = {}): st
   code.line('"""gradc\'s param names and the module\'s attributes (the same unless a name is taken in Python)."""');
   code.line(`BUFFERS = {${model.states.map((s) => `${q(s.name)}: ${q(attr.get(s.name)!)}`).join(', ')}}`);
   code.line('"""Running statistics: gradc\'s state() holds them as "@" + name."""');
+  // Declared shapes (a run-time dim by its name), for launchers that feed data (examples/torch/train_ddp.py).
+  const declared = (t: TensorType) => `[${t.dims.map((d) => (d.constant !== undefined ? String(d.constant) : q(d.key))).join(', ')}]`;
+  code.line(`INPUTS = {${model.inputs.map((i) => `${q(i.name)}: {"shape": ${declared(i.type)}, "int": ${i.int ? 'True' : 'False'}, "bound": ${i.bound?.constant ?? 'None'}}`).join(', ')}}`);
+  code.line(`OUTPUTS = {${model.outputs.map((o) => `${q(o.name)}: ${declared(o.type)}`).join(', ')}}`);
+  code.line(`"""The declared shapes of the inputs and outputs (a run-time dim by its name), and each int input's label bound."""`);
   code.line().line();
 
   code.line('class Model(torch.nn.Module):');
