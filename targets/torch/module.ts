@@ -219,6 +219,7 @@ function emitProgram(code: Code, model: Model, graph: Graph, mode: 'train' | 'ev
   const vars = new Map<number, string>();
   const leafVars = new Map<string, string>();
   const leafOf = (n: Node) => (n.attrs as { name: string }).name;
+  let temps = 0;
 
   code.line(`def _forward_${mode}(self, inputs):`);
   code.indent(() => {
@@ -275,7 +276,7 @@ function emitProgram(code: Code, model: Model, graph: Graph, mode: 'train' | 'ev
       const named = model.names.get(n.id);
       if (!named && (uses.get(n.id) ?? 0) < 2 && n.op !== 'mask') continue;
       const py = spell(n);
-      const v = local.fresh(pyName(named ?? `t${vars.size + 1}`));
+      const v = local.fresh(pyName(named ?? `t${++temps}`));
       const origin = model.origins.get(n.id);
       const line = origin?.loc.line;
       if (line !== undefined && line !== lastLine && env.sourceLines[line - 1] !== undefined) {
