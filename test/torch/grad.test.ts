@@ -12,7 +12,9 @@ import { instantiate, toArrays } from '../../runtime/instantiate.js';
 import { bindValues } from '../../runtime/values.js';
 import { CASES, H } from '../helpers/op-cases.js';
 import { compileOk } from '../helpers/run.js';
-import { flat, PY, ROOT, runJobs, tempDir, worstError, writeModule } from './util.js';
+import { flat, PY, ROOT, runJobs, SKIPPED, tempDir, worstError, writeModule } from './util.js';
+
+if (!PY) console.log(SKIPPED);
 
 interface Case {
   name: string;

@@ -10,7 +10,8 @@ import type { Model } from '../../compiler/model.js';
 import { emitTorchModule } from '../../targets/torch/module.js';
 
 export const PY = torchPython();
-if (!PY) console.log('test/torch: skipped: no python3 with torch here (Debian: apt-get install python3-torch)');
+/** The one line that says the torch tests did not run (grad.test.ts prints it). */
+export const SKIPPED = 'test/torch: skipped: no python3 with torch here (Debian: apt-get install python3-torch, or set GRADC_PYTHON)';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 
