@@ -36,6 +36,8 @@ const CASES: { name: string; source: string }[] = [
     { name: `${o} with weight decay and clipping`, source: model(`${o}(lr = 0.05, weight_decay = 0.01, clip = 0.3)`, 'constant') },
   ]),
   ...Object.keys(SCHEDULES).map((s) => ({ name: `schedule ${scheduleCall(s)}`, source: model('momentum(lr = 0.1)', scheduleCall(s)) })),
+  // lr₀ = 0: LambdaLR cannot scale a zero base rate, so the module's base is 1 and its factor the rate.
+  { name: 'transformer with lr = 0', source: model('sgd(lr = 0)', scheduleCall('transformer')) },
 ];
 
 /** Batches of 5 examples. */
@@ -52,7 +54,7 @@ interface StepResult {
 
 describe.skipIf(!PY)('make_optimizer equals gradc step', () => {
   it('every optimizer and every schedule, over 7 steps', async () => {
-    expect(CASES.length).toBe(2 * Object.keys(OPTIMIZERS).length + Object.keys(SCHEDULES).length);
+    expect(CASES.length).toBe(2 * Object.keys(OPTIMIZERS).length + Object.keys(SCHEDULES).length + 1);
     const dir = tempDir();
     const expected: { losses: number[]; state: Record<string, number[]> }[] = [];
     const jobs = [];
