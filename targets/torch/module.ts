@@ -292,7 +292,7 @@ function emitProgram(code: Code, model: Model, graph: Graph, mode: 'train' | 'ev
       for (const [name, n] of graph.updates) code.line(`    self.${env.attr.get(name)}.copy_(${spell(n).code})`);
     }
     const outs = model.outputs.map((o) => `${q(o.name)}: ${method(spell(graph.outputs.get(o.name)!))}${env.reshapeTo(o.type)}`);
-    code.line(`return {"loss": ${method(spell(graph.loss))}.reshape(()), ${outs.join(', ')}}`);
+    code.line(`return {${[`"loss": ${method(spell(graph.loss))}.reshape(())`, ...outs].join(', ')}}`);
   });
 }
 

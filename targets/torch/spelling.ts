@@ -74,7 +74,12 @@ export const TORCH: { [O in Op]: Spell<O> } = {
   where: ([c, a, b], n) => atom(`torch.where(${op(c!, Prec.Add)} != 0, ${tensor(a!, n.inputs[1]!)}, ${tensor(b!, n.inputs[2]!)})`),
 
   transpose: ([a]) => method(a!, 't()'),
-  reshape: ([a], n, cx) => method(a!, `reshape${cx.shape(n.shape)}`),
+  // A column read as a row (uᵀ) is a transpose; anything else a reshape.
+  reshape: ([a], n, cx) => {
+    const [x] = n.inputs;
+    const flips = x!.shape[0].equals(n.shape[1]) && x!.shape[1].equals(n.shape[0]) && (n.shape[0].isOne() || n.shape[1].isOne());
+    return method(a!, flips ? 't()' : `reshape${cx.shape(n.shape)}`);
+  },
   broadcast: ([a], n, cx) => method(a!, `expand${cx.shape(n.shape)}`),
   matmul: ([a, b], n) => {
     const l = n.attrs.ta ? method(a!, 't()') : a!;
