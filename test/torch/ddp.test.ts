@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { nodeDevice } from '../../runtime/gpu/device.js';
 import { instantiate } from '../../runtime/instantiate.js';
 import type { Checkpoint } from '../../runtime/train/checkpoint.js';
 import { layoutOf, loadDataset } from '../../runtime/train/data.js';
@@ -23,11 +24,15 @@ const SETTINGS = ['--columns', 'X=0:64,y=64', '--val', '0.2', '--epochs', '15', 
 // --redirects/--tee "0" as None (an IntFlag change); a mapping for an absent rank means "none".
 const TORCHRUN = ['-m', 'torch.distributed.run', '--redirects', '9:0', '--tee', '9:0', '--nproc_per_node=2'];
 
-/** The fraction of validation examples (gradc's holdout) whose largest p is the label, in the JS module. */
-async function jsAccuracy(state: Record<string, number[]>): Promise<number> {
+/** The fraction of validation examples (gradc's holdout) whose largest p is the label, in the JS or WebGPU module. */
+async function accuracy(state: Record<string, number[]>, target: 'js' | 'wgsl' = 'js'): Promise<number> {
   const model = compileOk(readFileSync(MODEL, 'utf8'));
-  const m = await instantiate(model);
-  m.load(Object.fromEntries(Object.entries(state).map(([k, v]) => [k, Float32Array.from(v)])));
+  const m = (await instantiate(model, { target })) as unknown as {
+    load(s: Record<string, Float32Array>): void | Promise<void>;
+    eval(): void;
+    forward(i: Record<string, ArrayLike<number>>): { outputs: Record<string, unknown> } | Promise<{ outputs: Record<string, unknown> }>;
+  };
+  await m.load(Object.fromEntries(Object.entries(state).map(([k, v]) => [k, Float32Array.from(v)])));
   m.eval();
   const data = loadDataset(readDataFile(DATA, readFileSync(DATA)), layoutOf(model), 'X=0:64,y=64');
   const { val } = split(data.n, 0.2, 0);
@@ -38,7 +43,7 @@ async function jsAccuracy(state: Record<string, number[]>): Promise<number> {
     for (let i = 0; i < 64; i++) X[i * n + j] = data.values.get('X')![e * 64 + i]!;
     y[j] = data.values.get('y')![e]!;
   });
-  const p = m.forward({ X, y }).outputs.p as Float32Array; // [10, n]
+  const p = (await m.forward({ X, y })).outputs.p as Float32Array; // [10, n]
   let right = 0;
   for (let j = 0; j < n; j++) {
     let best = 0;
@@ -49,6 +54,8 @@ async function jsAccuracy(state: Record<string, number[]>): Promise<number> {
 }
 
 describe.skipIf(!PY)('torchrun --nproc_per_node=2 on digits', () => {
+  let imported: { state: Record<string, number[]>; accuracy: number } | undefined;
+
   it('reaches gradc train\'s accuracy, and the weights brought back give the JS module the same', async () => {
     const dir = tempDir();
     const ours = await gradc('train', MODEL, '--data', DATA, ...SETTINGS, '--checkpoint', join(dir, 'gradc.ckpt.json'), '--json');
@@ -71,6 +78,19 @@ describe.skipIf(!PY)('torchrun --nproc_per_node=2 on digits', () => {
     const ck = JSON.parse(readFileSync(join(dir, 'back.ckpt.json'), 'utf8')) as Checkpoint;
     expect(ck.step).toBe(torchRun.steps);
     // The same weights: at most one example apart, where float32 ties the top two scores.
-    expect(Math.abs((await jsAccuracy(ck.state)) - torchRun.val_accuracy)).toBeLessThanOrEqual(1 / 359 + 1e-12);
+    const js = await accuracy(ck.state);
+    expect(Math.abs(js - torchRun.val_accuracy)).toBeLessThanOrEqual(1 / 359 + 1e-12);
+    imported = { state: ck.state, accuracy: js };
   }, 300_000);
+
+  it('the weights brought back run in the WebGPU module too (skipped where it cannot run)', async (ctx) => {
+    expect(imported, 'the torchrun test ran first').toBeDefined();
+    const probe = await nodeDevice();
+    if (!probe.device) {
+      console.log(`test/torch: the WebGPU check skipped: ${probe.reason}`);
+      return ctx.skip();
+    }
+    const gpu = await accuracy(imported!.state, 'wgsl');
+    expect(Math.abs(gpu - imported!.accuracy)).toBeLessThanOrEqual(1 / 359 + 1e-12);
+  }, 120_000);
 });
