@@ -291,8 +291,10 @@ function emitProgram(code: Code, model: Model, graph: Graph, mode: 'train' | 'ev
       code.line('with torch.no_grad():');
       for (const [name, n] of graph.updates) code.line(`    self.${env.attr.get(name)}.copy_(${spell(n).code})`);
     }
-    const outs = model.outputs.map((o) => `${q(o.name)}: ${method(spell(graph.outputs.get(o.name)!))}${env.reshapeTo(o.type)}`);
-    code.line(`return {${[`"loss": ${method(spell(graph.loss))}.reshape(())`, ...outs].join(', ')}}`);
+    // A returned value is a tensor even where the model makes it a number (`output c = 2`).
+    const tensorOf = (n: Node) => (n.op === 'const' || n.op === 'size' ? `torch.full(${shape(n.shape)}, ${spell(n).code}, dtype=torch.float32)` : method(spell(n)));
+    const outs = model.outputs.map((o) => `${q(o.name)}: ${tensorOf(graph.outputs.get(o.name)!)}${env.reshapeTo(o.type)}`);
+    code.line(`return {${[`"loss": ${tensorOf(graph.loss)}.reshape(())`, ...outs].join(', ')}}`);
   });
 }
 
