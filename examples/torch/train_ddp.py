@@ -197,6 +197,8 @@ def main():
         sys.exit(f"--batch {args.batch} is not a multiple of the {world} processes")
     torch.manual_seed(args.seed + rank)  # dropout masks: each process its own
     mod = load_module(args.module)
+    if not any(isinstance(d, str) for info in mod.INPUTS.values() for d in info["shape"]):
+        sys.exit(f"{args.module}: the model has no batch dim (an input [d, N] with N a dim without a value): nothing to share out")
     data = Examples(mod, args.data, args.columns)
     train_idx, val_idx = gradc_split(mod, data.n, args.val, args.seed)
     model = mod.Model(seed=args.seed)
