@@ -103,8 +103,6 @@ export function emitTorchModule(model: Model, opts: TorchModuleOptions = {}): st
   code.line(`    loss: ${model.loss.name}`);
   code.line('"""');
   code.line('import math').line().line('import torch').line().line();
-  code.lines(PY_RANDOM).line().line();
-  code.lines(HELPERS).line().line();
   code.line(`PARAMS = {${model.params.map((p) => `${q(p.name)}: ${q(attr.get(p.name)!)}`).join(', ')}}`);
   code.line('"""gradc\'s param names and the module\'s attributes (the same unless a name is taken in Python)."""');
   code.line(`BUFFERS = {${model.states.map((s) => `${q(s.name)}: ${q(attr.get(s.name)!)}`).join(', ')}}`);
@@ -192,7 +190,11 @@ export function emitTorchModule(model: Model, opts: TorchModuleOptions = {}): st
   code.line().line();
   emitOptimizer(code, model.optimizer, model.schedule, model.params.map((p) => attr.get(p.name)!));
   code.line().line();
-  code.lines(PY_STATE);
+  code.lines(PY_STATE).line().line();
+  // Helpers last, so that the model comes first; they are only called once the module is loaded.
+  code.line('# Helpers: input checks, and gradc\'s counter-based random streams (runtime/random.ts).').line().line();
+  code.lines(HELPERS).line().line();
+  code.lines(PY_RANDOM.trimEnd());
   return code.toString();
 }
 
