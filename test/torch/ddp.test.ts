@@ -53,6 +53,38 @@ async function accuracy(state: Record<string, number[]>, target: 'js' | 'wgsl' =
   return right / n;
 }
 
+describe.skipIf(!PY)("train_ddp.py's data", () => {
+  it("holds out gradc train's --val examples, and reads CSV and every JSON form alike", async () => {
+    const dir = tempDir();
+    const iris = join(ROOT, 'examples/iris.nn');
+    expect((await gradc(iris, '--target', 'torch', '-o', dir)).code).toBe(0);
+    const script = `
+import json, sys
+sys.argv = ["train_ddp.py"]
+sys.path.insert(0, ${JSON.stringify(join(ROOT, 'examples/torch'))})
+import train_ddp as t
+mod = t.load_module(${JSON.stringify(join(dir, 'iris.py'))})
+csv = t.Examples(mod, ${JSON.stringify(join(ROOT, 'examples/data/iris.csv'))}, None)
+X, y = csv.values["X"].tolist(), csv.values["y"].reshape(-1).tolist()
+forms = {"rows": [a + [b] for a, b in zip(X, y)], "records": [{"X": a, "y": b} for a, b in zip(X, y)], "columns": {"X": X, "y": y}}
+same = {}
+for name, value in forms.items():
+    path = ${JSON.stringify(dir)} + "/" + name + ".json"
+    json.dump(value, open(path, "w"))
+    other = t.Examples(mod, path, None)
+    same[name] = all(bool((other.values[k] == csv.values[k]).all()) for k in csv.values)
+splits = {str(seed): t.gradc_split(mod, 1797, 0.2, seed)[1] for seed in (0, 5)}
+print(json.dumps({"n": csv.n, "same": same, "splits": splits}))
+`;
+    const r = spawnSync(PY!, ['-c', script], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { n: number; same: Record<string, boolean>; splits: Record<string, number[]> };
+    expect(out.n).toBe(150);
+    expect(out.same).toEqual({ rows: true, records: true, columns: true });
+    for (const seed of [0, 5]) expect(out.splits[String(seed)]).toEqual(Array.from(split(1797, 0.2, seed).val));
+  }, 60_000);
+});
+
 describe.skipIf(!PY)('torchrun --nproc_per_node=2 on digits', () => {
   let imported: { state: Record<string, number[]>; accuracy: number } | undefined;
 
