@@ -11,6 +11,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { Model } from '../../compiler/model.js';
 import { readCheckpoint, writeCheckpoint, type Checkpoint } from '../../runtime/train/checkpoint.js';
+import { OPTIMIZER_SLOTS } from '../../targets/js/optimizer.js';
 import { emitTorchModule } from '../../targets/torch/module.js';
 import { UsageError, UserError } from '../errors.js';
 import { parseDims, readModel } from '../load.js';
@@ -75,8 +76,13 @@ function runTorch(model: Model, modelFile: string, direction: 'export' | 'import
   }
 }
 
-/** The checkpoint's state must be the model's: every param with its size. */
+/** The checkpoint's state must be the model's: every param with its size, and nothing the model does not keep. */
 function checkState(model: Model, state: Record<string, number[]>, file: string): void {
+  const slots = OPTIMIZER_SLOTS[model.optimizer.name] ?? [];
+  const known = new Set(['@step', ...model.params.flatMap((p) => [p.name, ...slots.map((s) => `${p.name}.${s}`)]), ...model.states.map((s) => `@${s.name}`)]);
+  for (const k of Object.keys(state)) {
+    if (!known.has(k)) throw new UserError(`${file}: error: the checkpoint holds '${k}', which this model (optimizer ${model.optimizer.name}) does not keep: not its checkpoint (give --model)`);
+  }
   for (const p of model.params) {
     const n = p.shape[0].mul(p.shape[1]).constant;
     const got = state[p.name];

@@ -73,7 +73,7 @@ describe.skipIf(!PY)('state round trips gradc → torch → gradc', () => {
     expect(flat(m.forward({ X, y }).outputs.p!)).toEqual(flat(ref.forward({ X, y }).outputs.p!));
   }, 60_000);
 
-  it('a missing torch or a bad file is one line and exit 1', async () => {
+  it('a bad file, or a checkpoint of another model, is one line and exit 1', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'bad.pt'), 'not a pickle');
     writeFileSync(join(dir, 'm.nn'), source('sgd'));
@@ -81,5 +81,12 @@ describe.skipIf(!PY)('state round trips gradc → torch → gradc', () => {
     expect(r.code).toBe(1);
     expect(r.err.trim().split('\n')).toHaveLength(1);
     expect(r.err).toMatch(/bad\.pt: error: not a torch \.pt file/);
+    // A checkpoint of another optimizer's model is refused, not half-loaded.
+    const ck = join(dir, 'm.ckpt.json');
+    const state = await trained(source('adam(lr = 0.1)'));
+    writeFileSync(ck, JSON.stringify({ format: 'gradc-checkpoint', version: 1, model: { file: 'm.nn', sha256: '' }, state, step: 3, history: [] }));
+    const e = await gradc('export-state', ck, '--torch', join(dir, 'm.pt'));
+    expect(e.code).toBe(1);
+    expect(e.err).toMatch(/holds 'W\.m', which this model \(optimizer sgd\) does not keep/);
   }, 60_000);
 });
