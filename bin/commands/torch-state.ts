@@ -48,6 +48,11 @@ try:
         model.load_state_dict(weights)
         if "optimizer" in saved:
             optimizer.load_state_dict(saved["optimizer"])
+            # Another optimizer's state would load without a word and leave gradc's slots at zero.
+            for st in optimizer.state.values():
+                odd = sorted(set(st) - set(mod.SLOTS.values()) - {"step"}) + sorted(set(mod.SLOTS.values()) - set(st))
+                if odd:
+                    raise ValueError(f"its optimizer state ({', '.join(sorted(st))}) is not the model's {type(optimizer).__name__}'s ({', '.join(mod.SLOTS.values()) or 'no slots'})")
         if "scheduler" in saved:
             scheduler.load_state_dict(saved["scheduler"])
         json.dump(mod.gradc_state(model, optimizer, scheduler), open(dst, "w"))

@@ -88,5 +88,11 @@ describe.skipIf(!PY)('state round trips gradc → torch → gradc', () => {
     const e = await gradc('export-state', ck, '--torch', join(dir, 'm.pt'));
     expect(e.code).toBe(1);
     expect(e.err).toMatch(/holds 'W\.m', which this model \(optimizer sgd\) does not keep/);
+    // And the way back: Adam's state into a model whose optimizer is SGD.
+    writeFileSync(join(dir, 'adam.nn'), source('adam(lr = 0.1)'));
+    expect((await gradc('export-state', ck, '--model', join(dir, 'adam.nn'), '--torch', join(dir, 'adam.pt'))).code).toBe(0);
+    const i = await gradc('import-state', join(dir, 'adam.pt'), '--model', join(dir, 'm.nn'), '-o', join(dir, 'x.json'));
+    expect(i.code).toBe(1);
+    expect(i.err).toMatch(/adam\.pt: error: its optimizer state \(exp_avg, exp_avg_sq, step\) is not the model's SGD's/);
   }, 60_000);
 });
