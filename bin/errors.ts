@@ -36,6 +36,11 @@ export function report(e: unknown): number {
     return 2;
   }
   const err = e as Error;
+  if (err instanceof RangeError && /call stack/u.test(err.message)) {
+    // compiler/analyze/depth.ts refuses models deeper than the passes handle; this is the last guard.
+    process.stderr.write('gradc: error: the model nests too deep for gradc (the stack ran out): split long expressions into equations\n');
+    return 1;
+  }
   if (process.env.GRADC_DEBUG) process.stderr.write(`${err?.stack ?? err}\n`);
   process.stderr.write(`gradc: internal error: ${err?.message ?? err}\nThis is a bug in gradc; please report it with the model that caused it.\n`);
   return 70;

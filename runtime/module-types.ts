@@ -29,5 +29,5 @@ export interface GeneratedGpuModel {
 }
 
 export interface GeneratedModule {
-  create(opts?: { dims?: Record<string, number>; seed?: number }): GeneratedModel;
+  create(opts?: { dims?: Record<string, number>; seed?: number; maxMemory?: number }): GeneratedModel;
 }

@@ -6,7 +6,7 @@ import { toArrays } from '../../runtime/instantiate.js';
 import { normal, uniform } from '../../runtime/random.js';
 import { bindValues } from '../../runtime/values.js';
 import { UsageError } from '../errors.js';
-import { parseDims, readModel } from '../load.js';
+import { parseBytes, parseDims, readModel } from '../load.js';
 import { parseSeed, prepare, readValues, type RunOptions } from './grad.js';
 import { runOptions } from './options.js';
 
@@ -55,7 +55,7 @@ export async function checkGradients(model: Model, opts: CheckOptions, given: Re
   const lossAt = () => m.forward(inputs).loss;
   const results: TensorCheck[] = [];
   for (const [name, g] of Object.entries(grads)) {
-    const target = (m.params[name] ?? inputs[name]) as Float64Array;
+    const target = (Object.hasOwn(m.params, name) ? m.params[name] : inputs[name]) as Float64Array;
     const n = target.length;
     // Every element, or an even sample of them for large tensors.
     const picks = n <= max ? [...Array(n).keys()] : Array.from({ length: max }, (_, k) => Math.floor((k * n) / max));
@@ -66,7 +66,11 @@ export async function checkGradients(model: Model, opts: CheckOptions, given: Re
     const floor = Math.max(1e-3 * Math.max(0, ...g.map(Math.abs)), 1e-4 * Math.max(1, Math.abs(analytic.loss)));
     for (const k of picks) {
       const x = target[k]!;
-      const h = 1e-5 * Math.max(1, Math.abs(x));
+      // The step scales with the value. A step as large as x itself would cross
+      // zero, where the kinks and domain edges of relu, abs, log and sqrt are:
+      // then it shrinks to a part of |x|, so x ± h stays on x's side.
+      const wide = 1e-5 * Math.max(1, Math.abs(x));
+      const h = x !== 0 && wide >= Math.abs(x) / 2 ? 1e-5 * Math.abs(x) : wide;
       target[k] = x + h;
       const up = lossAt();
       target[k] = x - h;
@@ -83,7 +87,7 @@ export async function checkGradients(model: Model, opts: CheckOptions, given: Re
 }
 
 export async function checkCommand(file: string, opts: CheckOptions): Promise<number> {
-  const { model } = readModel(file, parseDims(opts.dim), true);
+  const { model } = readModel(file, parseDims(opts.dim), true, parseBytes(opts.maxMemory));
   const { file: vfile, given } = readValues(opts.at);
   const results = await checkGradients(model, opts, given, vfile);
   const ok = results.every((r) => r.ok);

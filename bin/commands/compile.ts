@@ -11,12 +11,12 @@ import { dotGraph } from '../../compiler/teach/dot.js';
 import { emitHvpModule } from '../../compiler/teach/hvp.js';
 import { latexDocument } from '../../compiler/teach/latex.js';
 import { renderSvg } from '../../compiler/teach/svg.js';
-import { writeFileAtomic } from '../../runtime/files.js';
+import { writeFilesAtomic } from '../../runtime/files.js';
 import { TARGETS, type TargetName } from '../../targets/index.js';
 import { plan } from '../../targets/plan.js';
 import { emitTorchModule } from '../../targets/torch/module.js';
 import { UsageError } from '../errors.js';
-import { parseDims, readModel } from '../load.js';
+import { parseBytes, parseDims, readModel } from '../load.js';
 import { VERSION } from '../version.js';
 import { collect } from './options.js';
 
@@ -27,6 +27,7 @@ export interface CompileOptions {
   dim?: string[];
   precision?: 'f32' | 'f64';
   eval?: boolean;
+  maxMemory?: string;
 }
 
 /** Printers for --emit, by kind. */
@@ -52,19 +53,16 @@ export async function compileCommand(file: string, opts: CompileOptions): Promis
     throw new UsageError(`--emit wants one of ${Object.keys(EMITTERS).join(', ')}; not '${opts.emit}'`);
   }
   const targets = targetList(opts.target);
-  const { model, source } = readModel(file, parseDims(opts.dim));
+  const { model, source } = readModel(file, parseDims(opts.dim), false, parseBytes(opts.maxMemory));
   if (opts.emit) {
     process.stdout.write(await EMITTERS[opts.emit]!(model, file, opts));
     return 0;
   }
   const dir = opts.output ?? dirname(file);
-  const written: string[] = [];
-  // Everything is generated before anything is written.
+  // Everything is generated before anything is written, and written as one set.
   const files = targets.flatMap((t) => TARGETS[t]!.files(model, base(file), { precision: opts.precision, source: basename(file), version: VERSION, modelText: source }));
-  for (const f of files) {
-    writeFileAtomic(join(dir, f.name), f.text);
-    written.push(join(dir, f.name));
-  }
+  writeFilesAtomic(files.map((f) => ({ path: join(dir, f.name), data: f.text })));
+  const written = files.map((f) => join(dir, f.name));
   process.stdout.write(summary(model, file, written));
   return 0;
 }
@@ -109,5 +107,6 @@ export function register(p: Command, setExit: (code: number) => void): void {
     .option('--dim <name=value>', 'set a dim (repeatable)', collect, [])
     .addOption(new Option('--precision <p>', 'float precision of the generated module').choices(['f32', 'f64']).default('f32'))
     .option('--eval', 'with --emit: show eval mode')
+    .option('--max-memory <bytes>', 'refuse a model that plans more memory than this (default 4G)')
     .action(async (model, opts) => setExit(await compileCommand(model, opts)));
 }

@@ -4,7 +4,7 @@
 // It works on any module with the generated API, synchronous (JS) or not (WebGPU).
 import type { Model } from '../../compiler/model.js';
 import { scheduleExpr } from '../../targets/js/optimizer.js';
-import { findNonFinite } from '../nan.js';
+import { describeNonFinite, findNonFinite, placed } from '../nan.js';
 import { plainState, writeCheckpoint, type Checkpoint, type EpochRecord } from './checkpoint.js';
 import { Batcher, type Dataset, type Layout } from './data.js';
 import { epochOrder, type Split } from './shuffle.js';
@@ -47,6 +47,8 @@ export interface Reporter {
 export interface LoopConfig {
   model: Model;
   modelFile: string;
+  /** The model's text, for the source line and caret of a NaN's message. */
+  modelSource?: string;
   module: Trainable;
   layout: Layout;
   data: Dataset;
@@ -322,17 +324,13 @@ function diagnose(cfg: LoopConfig, before: Map<string, Float64Array>, inputs: In
   for (const [k, v] of Object.entries(inputs)) values[k] = Float64Array.from(v);
   const dims = cfg.layout.batchDim ? { [cfg.layout.batchDim]: B } : {};
   const f = cfg.checkEveryStep ? findNonFinite(model, model.train, values, dims, cfg.base.settings.seed, done) : undefined;
-  if (f) {
-    const where = f.loc ? `${modelFile}:${f.loc.line}:${f.loc.col}: ` : `${modelFile}: `;
-    const eq = f.equation ? ` (in the equation for '${f.equation}')` : '';
-    return `${where}error: at step ${t} (epoch ${epoch + 1}), ${f.value} first appears in the ${f.backward ? 'backward' : 'forward'} pass at ${f.expr}${eq}, element ${f.index}; ${kept}`;
-  }
+  if (f) return `${describeNonFinite(f, modelFile, cfg.modelSource, `at step ${t} (epoch ${epoch + 1}), `)}\n${kept}`;
   if (cfg.checkEveryStep && Number.isFinite(loss)) {
     for (const p of model.params) {
       const a = cfg.module.params[p.name]!;
       for (let k = 0; k < a.length; k++) {
         if (Number.isFinite(a[k])) continue;
-        return `${modelFile}:${p.loc.line}:${p.loc.col}: error: at step ${t} (epoch ${epoch + 1}), param '${p.name}' became ${a[k]} (element ${k}) in the optimizer's update, from a finite loss and gradient: the step is too large (lower the learning rate, or set clip); ${kept}`;
+        return placed(modelFile, cfg.modelSource, p.loc, `at step ${t} (epoch ${epoch + 1}), param '${p.name}' became ${a[k]} (element ${k}) in the optimizer's update, from a finite loss and gradient: the step is too large (lower the learning rate, or set clip)`) + `\n${kept}`;
       }
     }
   }

@@ -1,5 +1,6 @@
 // The TypeScript declaration of a generated module, with the model's own names.
 import type { Model } from '../../compiler/model.js';
+import { jsString } from '../escape.js';
 
 /**
  * With `gpu`, the declaration of `MODEL.gpu.js`: the same model, asynchronous
@@ -8,7 +9,7 @@ import type { Model } from '../../compiler/model.js';
 export function emitDts(model: Model, precision: 'f32' | 'f64' = 'f32', gpu = false): string {
   const F = precision === 'f64' ? 'Float64Array' : 'Float32Array';
   const later = (t: string) => (gpu ? `Promise<${t}>` : t);
-  const q = (s: string) => JSON.stringify(s);
+  const q = jsString;
   const tensor = (scalar: boolean) => (scalar ? 'number' : F);
   const isScalar = (t: { type: { dims: unknown[] } }) => t.type.dims.length === 0;
   const inputs = model.inputs.map((i) => `    ${q(i.name)}: ${isScalar(i) ? 'number' : i.int ? 'Int32Array | ArrayLike<number>' : `${F} | ArrayLike<number>`};`);
@@ -41,6 +42,6 @@ ${grads.join('\n')}
 
 ${gpu
     ? 'export function create(device: GPUDevice, opts?: { dims?: Record<string, number>; seed?: number; wgsl?: string }): Promise<Model>;'
-    : 'export function create(opts?: { dims?: Record<string, number>; seed?: number }): Model;'}
+    : 'export function create(opts?: { dims?: Record<string, number>; seed?: number; maxMemory?: number }): Model;'}
 `;
 }

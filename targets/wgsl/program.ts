@@ -14,6 +14,7 @@ import { placeGrads, programLayout, type LeafLayout, type ProgramLayout, type Re
 import { emitTiled } from './matmul.js';
 import type { WgslNames } from './names.js';
 import { emitReduce } from './reduce.js';
+import { wgslComment } from '../escape.js';
 
 export type ProgramKind = 'forward' | 'grad';
 
@@ -95,7 +96,7 @@ function displayNames(model: Model, graph: Graph): (n: Node) => string {
 /** A kernel that copies one region to another (possibly within one buffer, which copyBufferToBuffer cannot). */
 export function emitCopy(env: ModuleEnv, entry: string, from: Region, to: Region, comment: string): Kernel {
   const text = [
-    `// ${comment}`,
+    `// ${wgslComment(comment)}`,
     `@compute @workgroup_size(${WG})`,
     `fn ${entry}(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {`,
     `  let n = ${env.size(to.size)};`,
