@@ -10,8 +10,9 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { Model } from '../../compiler/model.js';
+import { instantiate } from '../../runtime/instantiate.js';
 import { readCheckpoint, writeCheckpoint, type Checkpoint } from '../../runtime/train/checkpoint.js';
-import { OPTIMIZER_SLOTS } from '../../targets/js/optimizer.js';
+import { validateCheckpoint, validateState } from '../../runtime/train/validate-checkpoint.js';
 import { emitTorchModule } from '../../targets/torch/module.js';
 import { UsageError, UserError } from '../errors.js';
 import { parseDims, readModel } from '../load.js';
@@ -81,19 +82,10 @@ function runTorch(model: Model, modelFile: string, direction: 'export' | 'import
   }
 }
 
-/** The checkpoint's state must be the model's: every param with its size, and nothing the model does not keep. */
-function checkState(model: Model, state: Record<string, number[]>, file: string): void {
-  const slots = OPTIMIZER_SLOTS[model.optimizer.name] ?? [];
-  const known = new Set(['@step', ...model.params.flatMap((p) => [p.name, ...slots.map((s) => `${p.name}.${s}`)]), ...model.states.map((s) => `@${s.name}`)]);
-  for (const k of Object.keys(state)) {
-    if (!known.has(k)) throw new UserError(`${file}: error: the checkpoint holds '${k}', which this model (optimizer ${model.optimizer.name}) does not keep: not its checkpoint (give --model)`);
-  }
-  for (const p of model.params) {
-    const n = p.shape[0].mul(p.shape[1]).constant;
-    const got = state[p.name];
-    if (!got) throw new UserError(`${file}: error: no state for param '${p.name}': the checkpoint is not of this model (give --model)`);
-    if (n !== undefined && got.length !== n) throw new UserError(`${file}: error: param '${p.name}' has ${got.length} values; the model's has ${n}`);
-  }
+/** The state must be the model's: every param, slot and statistic of the JS module's own state(), of its length. */
+async function checkState(model: Model, ck: Checkpoint, file: string, modelFile: string): Promise<void> {
+  const expected = (await instantiate(model)).state();
+  validateState(file, ck, expected, basename(modelFile));
 }
 
 interface StateOptions {
@@ -103,13 +95,13 @@ interface StateOptions {
   dim?: string[];
 }
 
-export function exportState(checkpoint: string, opts: StateOptions): number {
+export async function exportState(checkpoint: string, opts: StateOptions): Promise<number> {
   if (!opts.torch) throw new UsageError('export-state wants --torch OUT.pt');
   const ck = readCheckpoint(checkpoint);
   const modelFile = opts.model ?? join(dirname(checkpoint), ck.model.file);
   if (!existsSync(modelFile)) throw new UsageError(`the checkpoint's model ${modelFile} is not there: give --model MODEL.nn`);
   const { model } = readModel(modelFile, parseDims(opts.dim), true);
-  checkState(model, ck.state, checkpoint);
+  await checkState(model, ck, checkpoint, modelFile);
   const dir = mkdtempSync(join(tmpdir(), 'gradc-state-'));
   try {
     const stateFile = join(dir, 'state.json');
@@ -122,7 +114,7 @@ export function exportState(checkpoint: string, opts: StateOptions): number {
   return 0;
 }
 
-export function importState(pt: string, opts: StateOptions): number {
+export async function importState(pt: string, opts: StateOptions): Promise<number> {
   if (!opts.model) throw new UsageError('import-state wants --model MODEL.nn');
   if (!opts.output) throw new UsageError('import-state wants -o CHECKPOINT.json');
   if (!existsSync(pt)) throw new UsageError(`cannot read '${pt}': no such file`);
@@ -142,7 +134,8 @@ export function importState(pt: string, opts: StateOptions): number {
     version: 1,
     model: { file: basename(opts.model), sha256: createHash('sha256').update(source).digest('hex') },
     data: null,
-    settings: { seed: 0, batch: 32, val: 0, epochs: 0, patience: null, columns: null },
+    // Not trained by gradc train: its settings are the defaults of one epoch, none of it done.
+    settings: { seed: 0, batch: 32, val: 0, epochs: 1, patience: null, columns: null },
     epoch: 0,
     position: 0,
     step,
@@ -152,6 +145,9 @@ export function importState(pt: string, opts: StateOptions): number {
     seconds: 0,
     state,
   };
+  // What is written is a checkpoint gradc reads back: checked as any other before it is written.
+  validateCheckpoint(opts.output, JSON.parse(JSON.stringify(ck)));
+  await checkState(model, ck, pt, opts.model);
   writeCheckpoint(opts.output, ck);
   process.stderr.write(`wrote ${opts.output} (${model.params.length} params, step ${step})\n`);
   return 0;
@@ -164,12 +160,12 @@ export function register(p: Command, setExit: (code: number) => void): void {
     .option('--torch <out.pt>', 'the .pt file to write')
     .option('--model <model.nn>', "the model (default: the checkpoint's, beside it)")
     .option('--dim <name=value>', 'set a dim (repeatable)', collect, [])
-    .action((ck, opts) => setExit(exportState(ck, opts)));
+    .action(async (ck, opts) => setExit(await exportState(ck, opts)));
   p.command('import-state')
     .description('read a torch .pt file (from MODEL.py, or a state_dict) into a gradc checkpoint')
     .argument('<in.pt>', 'a .pt file: {"model", "optimizer", "scheduler"} state dicts, or a bare state_dict')
     .option('--model <model.nn>', 'the model the weights belong to')
     .option('-o, --output <checkpoint.json>', 'the checkpoint to write')
     .option('--dim <name=value>', 'set a dim (repeatable)', collect, [])
-    .action((pt, opts) => setExit(importState(pt, opts)));
+    .action(async (pt, opts) => setExit(await importState(pt, opts)));
 }

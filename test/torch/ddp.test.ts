@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { nodeDevice } from '../../runtime/gpu/device.js';
 import { instantiate } from '../../runtime/instantiate.js';
-import type { Checkpoint } from '../../runtime/train/checkpoint.js';
+import { readCheckpoint } from '../../runtime/train/checkpoint.js';
 import { layoutOf, loadDataset } from '../../runtime/train/data.js';
 import { split } from '../../runtime/train/shuffle.js';
 import { readDataFile } from '../../runtime/train/table.js';
@@ -107,7 +107,7 @@ describe.skipIf(!PY)('torchrun --nproc_per_node=2 on digits', () => {
 
     const back = await gradc('import-state', pt, '--model', MODEL, '-o', join(dir, 'back.ckpt.json'));
     expect(back.code, back.err).toBe(0);
-    const ck = JSON.parse(readFileSync(join(dir, 'back.ckpt.json'), 'utf8')) as Checkpoint;
+    const ck = readCheckpoint(join(dir, 'back.ckpt.json')); // a checkpoint gradc reads
     expect(ck.step).toBe(torchRun.steps);
     // The same weights: at most one example apart, where float32 ties the top two scores.
     const js = await accuracy(ck.state);
