@@ -5,7 +5,7 @@ import { CompileError, START, type Diagnostic } from '../compiler/diagnostics.js
 import { DEFAULT_MAX_MEMORY, formatBytes, largestParam, plannedBytes } from '../targets/memory.js';
 import type { Model } from '../compiler/model.js';
 import { lint } from '../compiler/teach/lint.js';
-import { printDiagnostics, UsageError } from './errors.js';
+import { printDiagnostics, SOURCES, UsageError } from './errors.js';
 
 export interface Loaded {
   file: string;
@@ -22,6 +22,8 @@ export function readModel(file: string, dims: Record<string, number> = {}, quiet
     throw new UsageError(`cannot read '${file}'${code === 'ENOENT' ? ': no such file' : code === 'EISDIR' ? ': it is a folder' : ''}`);
   }
   const r = compileSource(source, { dims });
+  const usage = r.diagnostics.list.find((d) => d.usage);
+  if (usage) throw new UsageError(usage.message);
   // The stability lint (compiler/teach/lint.ts): NaN risks as warnings.
   if (r.model && !quiet) for (const d of lint(source, r.model, { dims })) r.diagnostics.warning(d.loc, d.message);
   const list = r.diagnostics.sorted().filter((d) => !quiet || d.severity === 'error');
@@ -36,6 +38,7 @@ export function readModel(file: string, dims: Record<string, number> = {}, quiet
     printDiagnostics(file, source, [d]);
     throw new CompileError([d]);
   }
+  SOURCES.set(r.model, { file, source });
   return { file, source, model: r.model };
 }
 

@@ -10,8 +10,9 @@ import { describeNonFinite, findNonFinite } from '../../runtime/nan.js';
 import { firstNonFinite, toJson } from '../../runtime/results.js';
 import { SEED_RANGE } from '../../runtime/seed.js';
 import { bindValues, parseValues, type BoundValues } from '../../runtime/values.js';
-import { UsageError, UserError } from '../errors.js';
+import { ModelError, UsageError, UserError } from '../errors.js';
 import { parseBytes, parseDims, readModel } from '../load.js';
+import { announcedFill } from './fill.js';
 import { runOptions } from './options.js';
 
 export interface RunOptions {
@@ -55,8 +56,17 @@ export async function createModule<T>(create: () => Promise<T>): Promise<T> {
   }
 }
 
+/** Every param's size must be known before the module is created (spec §2): an error at the param, not a throw in create(). */
+export function requireParamSizes(model: Model, dims: Record<string, number>): void {
+  for (const p of model.params) {
+    const free = p.shape[0].mul(p.shape[1]).dims.find((d) => !Object.hasOwn(dims, d));
+    if (free !== undefined) throw new ModelError(model, p.loc, `param '${p.name}' is sized by dim '${free}', which has no value: give it with --dim ${free}=…`);
+  }
+}
+
 /** A live module with the given values loaded into its params. */
 export async function prepare(model: Model, values: BoundValues, opts: RunOptions, precision: 'f32' | 'f64'): Promise<GeneratedModel> {
+  requireParamSizes(model, values.dims);
   const m = await createModule(() => instantiate(model, { target: opts.target, precision, seed: parseSeed(opts.seed), dims: values.dims, maxMemory: parseBytes(opts.maxMemory) }));
   for (const [name, v] of Object.entries(values.params)) m.params[name]!.set(v);
   if (opts.eval) m.eval();
@@ -66,7 +76,9 @@ export async function prepare(model: Model, values: BoundValues, opts: RunOption
 export async function gradCommand(file: string, opts: RunOptions): Promise<number> {
   const { model, source } = readModel(file, parseDims(opts.dim), true, parseBytes(opts.maxMemory));
   const { file: vfile, given } = readValues(opts.at);
-  const values = bindValues(model, vfile, given);
+  // Without --at, inputs get seeded random values (said on stderr); a values
+  // file that misses an input is an error naming it, as the contract says.
+  const values = bindValues(model, vfile, given, {}, opts.at ? undefined : announcedFill(parseSeed(opts.seed)));
   const precision = opts.precision ?? 'f32';
   const m = await prepare(model, values, opts, precision);
   const inputs = toArrays(model, values.inputs, precision);

@@ -15,9 +15,9 @@ import { scoreOutput, trainLoop, type LoopResult, type Trainable } from '../../r
 import { BarReporter, fmt, LineReporter } from '../../runtime/train/progress.js';
 import { split } from '../../runtime/train/shuffle.js';
 import { readDataFile } from '../../runtime/train/table.js';
-import { UsageError, UserError } from '../errors.js';
+import { stderrIsTTY, UsageError, UserError } from '../errors.js';
 import { parseBytes, parseDims, readModel } from '../load.js';
-import { createModule, parseSeed } from './grad.js';
+import { createModule, parseSeed, requireParamSizes } from './grad.js';
 import { collect } from './options.js';
 
 export interface TrainOptions {
@@ -140,6 +140,7 @@ export async function trainCommand(file: string, opts: TrainOptions): Promise<nu
   if (s.val > 0 && !parts.val.length) throw new UsageError(`--val ${s.val} of ${data.n} examples holds out none`);
 
   const target = opts.target ?? 'js';
+  requireParamSizes(model, {});
   let module: Trainable;
   try {
     module = (await createModule(() => instantiate(model, { target, seed: s.seed, maxMemory: parseBytes(opts.maxMemory) }))) as unknown as Trainable;
@@ -161,7 +162,7 @@ export async function trainCommand(file: string, opts: TrainOptions): Promise<nu
   }
 
   const lines = opts.json ? undefined : process.stdout;
-  const tty = process.stderr.isTTY && process.env.TERM !== 'dumb';
+  const tty = stderrIsTTY() && process.env.TERM !== 'dumb';
   const quiet = { write: () => true } as unknown as NodeJS.WritableStream;
   const reporter = tty ? new BarReporter(lines ?? quiet, process.stderr) : new LineReporter(lines ?? quiet);
   let interrupted = false;
@@ -203,7 +204,7 @@ export async function trainCommand(file: string, opts: TrainOptions): Promise<nu
   if (r.history.length) writeFileAtomic(curves, curvesSvg(r.history, `${basename(file)}: ${r.history.length} epochs, ${r.history[r.history.length - 1]!.step} steps`));
   const seconds = (performance.now() - started) / 1000;
   if (opts.json) {
-    const out = { epochs: r.epoch, steps: r.step, train_loss: r.train_loss, val_loss: r.val_loss, val_accuracy: r.val_accuracy, seconds: +seconds.toFixed(3), checkpoint: r.checkpoint };
+    const out = { epochs: r.epoch, steps: r.step, train_loss: r.train_loss, val_loss: r.val_loss, val_accuracy: r.val_accuracy, seconds: +seconds.toFixed(3), checkpoint: r.checkpoint, ...(r.restored ? { best_epoch: r.restored.epoch } : {}) };
     process.stdout.write(JSON.stringify(out) + '\n');
   }
   summary(r, seconds, curves, opts.json ? (tty ? process.stderr : undefined) : process.stdout);
@@ -223,12 +224,15 @@ function summary(r: LoopResult, seconds: number, curves: string, out: NodeJS.Wri
   if (!out) return;
   const h = r.history;
   const lines = [`trained ${r.epoch} epoch${r.epoch === 1 ? '' : 's'} (${r.step} step${r.step === 1 ? "" : "s"}) in ${seconds.toFixed(1)} s: ${WHY[r.reason]}`];
+  if (r.restored) lines.push(`restored the params of epoch ${r.restored.epoch}, the best validation loss (${fmt(r.restored.val_loss)}); the checkpoint holds them`);
+  else if (r.reason === 'patience') lines.push('kept the last params: the best epoch came before --resume, and its params were not kept');
   const spark = (name: string, v: (number | null)[]) => {
     const vals = v.filter((x): x is number => x !== null);
     if (vals.length > 1) lines.push(`${name.padEnd(12)} ${sparkline(vals)}  ${fmt(vals[0]!)} → ${fmt(vals[vals.length - 1]!)}`);
   };
   spark('train loss', h.map((x) => x.train_loss));
   spark('val loss', h.map((x) => x.val_loss));
+  spark('train accuracy', h.map((x) => x.train_accuracy ?? null));
   spark('val accuracy', h.map((x) => x.val_accuracy));
   if (r.reason !== 'diverged') lines.push(`checkpoint ${r.checkpoint}${h.length ? `, curves ${curves}` : ''}`);
   out.write(lines.join('\n') + '\n');

@@ -15,6 +15,8 @@ export interface EpochRecord {
   train_loss: number;
   val_loss: number | null;
   val_accuracy: number | null;
+  /** Accuracy on the training examples at the epoch's end (eval mode), when an output scores classes. */
+  train_accuracy?: number;
   /** The rate of the epoch's last step. */
   lr: number;
 }

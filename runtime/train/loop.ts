@@ -33,13 +33,26 @@ export interface StepInfo {
   step: number;
   loss: number;
   lr: number;
-  examplesPerSecond: number;
+  /** null for a model without inputs: it trains on no examples. */
+  examplesPerSecond: number | null;
+  /** Seconds until the last epoch ends, at this run's pace so far. */
+  eta: number;
+}
+
+/** What the reporter hears at an epoch's end besides the record. */
+export interface EpochExtra {
+  epochs: number;
+  examplesPerSecond: number | null;
+  /** The epoch's seconds, and the seconds left until the last epoch ends. */
+  seconds: number;
+  eta: number;
+  ratios?: Map<string, number>;
 }
 
 export interface Reporter {
   epochStart(epoch: number, epochs: number, steps: number, position: number): void;
   step(info: StepInfo): void;
-  epochEnd(record: EpochRecord, extra: { epochs: number; examplesPerSecond: number; ratios?: Map<string, number> }): void;
+  epochEnd(record: EpochRecord, extra: EpochExtra): void;
   /** Called before the loop returns, however it ends. */
   close(): void;
 }
@@ -82,6 +95,8 @@ export interface LoopResult {
   val_accuracy: number | null;
   /** This run's training seconds. */
   seconds: number;
+  /** With --patience: the epoch whose params were restored at the early stop (the best validation loss). */
+  restored?: { epoch: number; val_loss: number };
   /** Where the last good checkpoint is, and its step. */
   checkpoint: string;
   checkpointStep: number;
@@ -156,11 +171,12 @@ export async function trainLoop(cfg: LoopConfig): Promise<LoopResult> {
     });
     checkpointStep = step;
   };
-  const result = (reason: StopReason, error?: string): LoopResult => {
+  const result = (reason: StopReason, error?: string, restored?: LoopResult['restored']): LoopResult => {
     reporter.close();
-    const last = history[history.length - 1];
+    // After an early stop the params are the best epoch's: report that epoch's numbers.
+    const last = restored ? history[restored.epoch - 1] : history[history.length - 1];
     return {
-      reason, error, epoch, step, history,
+      reason, error, epoch, step, history, restored,
       train_loss: last?.train_loss ?? null,
       val_loss: last?.val_loss ?? null,
       val_accuracy: last?.val_accuracy ?? null,
@@ -181,6 +197,15 @@ export async function trainLoop(cfg: LoopConfig): Promise<LoopResult> {
   let lastYield = performance.now();
   let windowStart = performance.now();
   let windowExamples = 0;
+  // A model without inputs (a loss surface) trains on no examples: no rate to show.
+  const hasData = layout.inputs.length > 0;
+  const stepsThisRun = { from: step, total: epochs * stepsPerEpoch };
+  const etaAt = (s: number) => {
+    const done = s - stepsThisRun.from;
+    return done > 0 ? ((stepsThisRun.total - s) * elapsed()) / done : NaN;
+  };
+  // The params of the epoch with the best validation loss, restored by an early stop.
+  let bestState: Record<string, number[]> | undefined;
 
   while (epoch < epochs) {
     const order = epochOrder(split.train, seed, epoch);
@@ -211,7 +236,7 @@ export async function trainLoop(cfg: LoopConfig): Promise<LoopResult> {
         for (const n of paramNames) addRatio(ratioSums.get(n)!, before.get(n)!, after[n]!);
       }
       const now = performance.now();
-      reporter.step({ epoch, epochs, position, steps: stepsPerEpoch, step, loss, lr: lrAt(step), examplesPerSecond: (windowExamples * 1000) / Math.max(now - windowStart, 1e-3) });
+      reporter.step({ epoch, epochs, position, steps: stepsPerEpoch, step, loss, lr: lrAt(step), examplesPerSecond: hasData ? (windowExamples * 1000) / Math.max(now - windowStart, 1e-3) : null, eta: etaAt(step) });
       if (now - windowStart > 2000) [windowStart, windowExamples] = [now, 0];
       // Let timers (the progress bar) and signals (Ctrl-C) in now and then.
       if (now - lastYield > 50) {
@@ -238,12 +263,15 @@ export async function trainLoop(cfg: LoopConfig): Promise<LoopResult> {
         return result('diverged', `${cfg.modelFile}: error: the validation loss is ${val.loss} after epoch ${epoch + 1} (step ${step}) though the training loss is finite; training stopped. The last good checkpoint (step ${checkpointStep}) is kept in ${cfg.checkpointPath}`);
       }
     }
+    // Accuracy on the training examples too (eval mode, at the epoch's end), to set beside val's.
+    const trainAccuracy = score ? (await evaluate(m, batcher, split.train, layout.batchDim === undefined ? 1 : Math.max(B, 512), score)).accuracy : null;
     const record: EpochRecord = {
       epoch: epoch + 1,
       step,
       train_loss: examples ? lossSum / examples : NaN,
       val_loss: val ? val.loss : null,
       val_accuracy: val ? val.accuracy : null,
+      ...(trainAccuracy !== null ? { train_accuracy: trainAccuracy } : {}),
       lr: lrAt(Math.max(step, 1)),
     };
     history.push(record);
@@ -252,8 +280,10 @@ export async function trainLoop(cfg: LoopConfig): Promise<LoopResult> {
     lossSum = 0;
     examples = 0;
     if (val) {
-      if (best.val_loss === null || val.loss < best.val_loss) Object.assign(best, { val_loss: val.loss, epoch, waited: 0 });
-      else best.waited++;
+      if (best.val_loss === null || val.loss < best.val_loss) {
+        Object.assign(best, { val_loss: val.loss, epoch, waited: 0 });
+        if (patience !== null) bestState = plainState(await m.state());
+      } else best.waited++;
     }
     await save();
     let ratios: Map<string, number> | undefined;
@@ -264,8 +294,15 @@ export async function trainLoop(cfg: LoopConfig): Promise<LoopResult> {
       }));
       for (const n of paramNames) ratioSums.set(n, [0, 0]);
     }
-    reporter.epochEnd(record, { epochs, examplesPerSecond: epochExamples / Math.max(epochSeconds, 1e-9), ratios });
-    if (patience !== null && val && best.waited >= patience) return result('patience');
+    reporter.epochEnd(record, { epochs, examplesPerSecond: hasData ? epochExamples / Math.max(epochSeconds, 1e-9) : null, seconds: epochSeconds, eta: etaAt(step), ratios });
+    if (patience !== null && val && best.waited >= patience) {
+      // Stop with the best epoch's params, in the module and in the checkpoint.
+      // (After --resume the best epoch may predate this run: its params were not kept.)
+      if (!bestState) return result('patience');
+      await m.load(bestState);
+      await save();
+      return result('patience', undefined, { epoch: best.epoch, val_loss: best.val_loss! });
+    }
     if (cfg.interrupted()) return result('interrupted');
   }
   return result('epochs');

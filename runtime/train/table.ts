@@ -122,7 +122,9 @@ export function parseCsv(file: string, text: string): Table {
     header,
     rows,
     fail(r, column, label, message) {
-      const where = column === undefined ? '' : `column ${column + 1}${label ? ` (${label})` : ''}: `;
+      // Columns count from 0, as --columns does (X=0:64,y=64), so a message's
+      // column can be pasted into --columns; lines and characters count from 1, as editors do.
+      const where = column === undefined ? '' : `column ${column}${label ? ` (${label})` : ''}: `;
       throw new ValuesError(`${file}:${lines[r]}${column === undefined ? '' : `:${fieldColumn(raws[r]!, column)}`}`, where + message);
     },
   };

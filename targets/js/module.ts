@@ -9,12 +9,13 @@ import { maskStream } from '../../compiler/interpret.js';
 import { Code } from '../code.js';
 import { DEFAULT_MAX_MEMORY, paramElements } from '../memory.js';
 import { jsString, jsTemplateText, urlOfFile } from '../escape.js';
+import { fromRowsSource } from '../rows.js';
 import { sourceMap } from '../sourcemap.js';
 import { initExpr } from '../init.js';
 import { Names } from '../names.js';
 import type { Plan } from '../plan.js';
 import { emitStep, KERNEL_LOCALS, type JsContext } from './kernels.js';
-import { programSchedule, type JsSchedule } from './schedule.js';
+import { programSchedule, type JsSchedule, type ProgramKind } from './schedule.js';
 import { emitUpdate, OPTIMIZER_SLOTS, scheduleExpr } from './optimizer.js';
 import { JS_HELPERS, jsSpelling } from './spelling.js';
 
@@ -40,9 +41,9 @@ const OWN = [
   'create', 'hash3', 'uniform', 'normal', 'sigmoid', 'softplus', 'sign', 'square', 'Float', 'seed', 'dims', 't', 'lr', 'lr0',
   'training', 'params', 'shapes', 'inputs', 'k', 'i', 'j', 'c', 'acc', 'aik', 'm', 's', 'g', 'v', 'norm2', 'scale',
   'maxMemory', 'planned', 'lr1', 'ic2', 'm1', 'v1', 'G1', 's1', 'r', 'loss', 'result', 'fail', 'checkLabels', 'copyIn', 'load', 'own', 'known', 'key', 'state', 'step', 'grad', 'forward', 'train', 'eval',
+  'opts', 'predict', 'copy', 'fresh', 'dispose', 'fromRows', 'forward_train', 'forward_eval', 'grad_train', 'grad_eval', 'predict_eval',
 ];
 
-type ProgramKind = 'forward' | 'grad';
 interface Program {
   fn: string;
   kind: ProgramKind;
@@ -89,6 +90,12 @@ function buildJsModule(model: Model, opts: JsModuleOptions): Code {
       programs.push({ fn: `${kind}_${mode}`, kind, graph: g, plan: p, sched, inputs: model.inputs.filter((i) => used.has(i.name)) });
     }
   }
+  // predict: the outputs alone, in eval mode, so that only what they depend on is read (no labels).
+  if (model.outputs.length) {
+    const { graph: g, plan: p, schedule: sched } = programSchedule(model, model.hasModes ? model.eval : model.train, 'predict');
+    const used = new Set(p.order.filter((n) => n.op === 'input').map((n) => (n.attrs as { name: string }).name));
+    programs.push({ fn: 'predict_eval', kind: 'predict', graph: g, plan: p, sched, inputs: model.inputs.filter((i) => used.has(i.name)) });
+  }
   for (const x of extra) {
     const { graph: g, plan: p, schedule: sched } = programSchedule(model, x.graph, 'grad', false);
     const used = new Set(p.order.filter((n) => n.op === 'input').map((n) => (n.attrs as { name: string }).name));
@@ -103,6 +110,7 @@ function buildJsModule(model: Model, opts: JsModuleOptions): Code {
   code.comment('Counter-based random numbers: the same draws in every gradc target.');
   for (const f of [hash3, uniform, normal]) code.lines(f.toString()).line();
 
+  code.lines(fromRowsSource('Float')).line();
   code.block('export function create(opts = {})', () => {
     code.line('const seed = opts.seed ?? 0;');
     code.line('const dims = opts.dims ?? {};');
@@ -249,7 +257,7 @@ function emitProgram(code: Code, model: Model, prog: Program, env: Env): void {
   for (const v of views) code.line(`let ${varOf(v)};`);
   const result = names.fresh(`${fn}_result`);
   const updates = prog.kind === 'grad' && prog.graph.updates.size && prog.fn.endsWith('train');
-  code.line(`const ${result} = ${prog.kind === 'forward' ? '{ loss: 0, outputs: {} }' : `{ loss: 0, grad: {}${updates ? ', updates: {}' : ''} }`};`);
+  code.line(`const ${result} = ${prog.kind === 'predict' ? '{ outputs: {} }' : prog.kind === 'forward' ? '{ loss: 0, outputs: {} }' : `{ loss: 0, grad: {}${updates ? ', updates: {}' : ''} }`};`);
 
   const run = names.fresh(`${fn}_run`);
   const args = [...new Set([
@@ -299,8 +307,8 @@ function emitProgram(code: Code, model: Model, prog: Program, env: Env): void {
       if (scalar) return `${varOf(n)}[0]`;
       return varOf(n);
     };
-    code.line(`${result}.loss = ${value(prog.graph.loss)};`);
-    if (prog.kind === 'forward') {
+    if (prog.kind !== 'predict') code.line(`${result}.loss = ${value(prog.graph.loss)};`);
+    if (prog.kind !== 'grad') {
       for (const [name, n] of prog.graph.outputs) code.line(`${result}.outputs[${q(name)}] = ${value(n)};`);
     } else {
       for (const [name, n] of prog.graph.grads) code.line(`${result}.grad[${q(name)}] = ${value(n)};`);
@@ -356,8 +364,20 @@ function emitBind(code: Code, model: Model, prog: Program, env: Env): void {
 function emitApi(code: Code, model: Model, leafVar: Map<string, string>, names: Names, size: (s: Size) => string, q: (s: string) => string, more: string[] = [], dims: string[] = []): void {
   const pick = (kind: ProgramKind) =>
     model.hasModes ? `(training ? ${kind}_train(inputs) : ${kind}_eval(inputs))` : `${kind}_train(inputs)`;
-  code.block('function forward(inputs)', () => code.line(`return ${pick('forward')};`));
-  code.block('function grad(inputs)', () => code.line(`return ${pick('grad')};`));
+  // Results live in planned buffers that the next call overwrites; create({ copy: true }) returns fresh arrays instead.
+  code.line('const copy = opts.copy === true;');
+  code.block('function fresh(r)', () => {
+    code.line('const out = {};');
+    code.line("for (const [k, v] of Object.entries(r)) out[k] = typeof v === 'number' ? v : k === 'outputs' || k === 'grad' ? fresh(v) : v.slice();");
+    code.line('return out;');
+  });
+  code.block('function forward(inputs)', () => code.line(`return copy ? fresh(${pick('forward')}) : ${pick('forward')};`));
+  code.block('function grad(inputs)', () => code.line(`const r = ${pick('grad')};`).line("return copy ? fresh({ loss: r.loss, grad: r.grad }) : r;"));
+  code.comment('predict: the outputs alone, always in eval mode (dropout off, batchnorm on running statistics); only the inputs they read are needed.');
+  code.block('function predict(inputs)', () => {
+    if (model.outputs.length) code.line('const r = predict_eval(inputs).outputs;').line('return copy ? fresh(r) : r;');
+    else code.line(`throw new Error(${q('the model declares no outputs: add one like `output p = softmax(F)` to use predict()')});`);
+  });
 
   // step: gradient, then the fused optimizer update, then state updates.
   const opt = model.optimizer;
@@ -421,5 +441,5 @@ function emitApi(code: Code, model: Model, leafVar: Map<string, string>, names: 
     }
     code.line('if (own(saved, "@step") !== undefined) t = saved["@step"][0];');
   });
-  code.line(`return { params, shapes, forward, grad, step, state, load, ${more.map((m) => `${m}, `).join('')}train() { training = true; }, eval() { training = false; } };`);
+  code.line(`return { params, shapes, forward, grad, predict, step, state, load, ${more.map((m) => `${m}, `).join('')}train() { training = true; }, eval() { training = false; } };`);
 }

@@ -149,8 +149,32 @@ export function emitApi(code: Code, h: HostParts): void {
       code.line("if (own(saved, '@step') !== undefined) t = saved['@step'][0];");
     }, '});');
   });
+  const predictProgram = h.programs.find((p) => p.kind === 'predict');
+  code.comment('predict: the outputs alone, always in eval mode; only the inputs they read are needed.');
+  code.block('function predict(inputs)', () => {
+    if (!predictProgram) {
+      code.line(`return Promise.reject(new Error(${q('the model declares no outputs: add one like `output p = softmax(F)` to use predict()')}));`);
+      return;
+    }
+    code.block('return serial(async () =>', () => {
+      code.line(`const prog = ${q(predictProgram.fn)};`);
+      code.line('upload(BIND[prog](inputs));');
+      code.line('const { outputs } = L[prog];');
+      code.line('const names = Object.keys(outputs);');
+      code.line('const out = await submit(PROGRAMS[prog], names.map((n) => outputs[n]));');
+      code.line('const result = {};');
+      code.line('let at = 0;');
+      code.block('for (const n of names)', () => {
+        code.line('result[n] = pick(out, at, outputs[n][2], OUTPUT_SCALAR[n]);');
+        code.line('at += outputs[n][2];');
+      });
+      code.line('return result;');
+    }, '});');
+  });
   code.line(`const BIND = { ${h.programs.map((p) => `${p.fn}: bind_${p.fn}`).join(', ')} };`);
-  code.line('return { params, shapes, forward, grad, step, state, load, train() { training = true; }, eval() { training = false; } };');
+  code.comment("Every kernel's pipeline is made now, all at once (createComputePipelineAsync), so the first call does not wait for them; opts.pipelines = 'lazy' makes each on its first use.");
+  code.line("if (opts.pipelines !== 'lazy') await prepare(Object.values(PROGRAMS).flat());");
+  code.line('return { params, shapes, forward, grad, predict, step, state, load, dispose, train() { training = true; }, eval() { training = false; } };');
 }
 
 function shapeOf(model: Model, name: string): readonly [Size, Size] {

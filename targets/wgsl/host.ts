@@ -9,6 +9,7 @@ import type { Model } from '../../compiler/model.js';
 import { hash3, normal, uniform } from '../../runtime/random.js';
 import { Code } from '../code.js';
 import { initExpr } from '../init.js';
+import { fromRowsSource } from '../rows.js';
 import { lit, OPTIMIZER_SLOTS, scheduleExpr } from '../js/optimizer.js';
 import { ENGINE } from './engine.js';
 import { emitApi, emitBind } from './host-api.js';
@@ -55,6 +56,7 @@ export function emitHost(h: HostParts): string {
     }, '};');
   });
   code.line();
+  code.lines(fromRowsSource('Float32Array')).line();
   code.block('export async function create(device, opts = {})', () => {
     code.line('const seed = opts.seed ?? 0;');
     code.comment('Run-time dims: given to create(), or read from the inputs at each call.');
@@ -137,7 +139,8 @@ function emitLayout(code: Code, h: HostParts, size: (s: Size) => string): void {
       for (const p of h.programs) {
         const at = (n: Node) => region(p.layout.region(n)!);
         const outs = () => [...p.graph.outputs].map(([n, node]) => `${q(n)}: ${at(node)}`).join(', ');
-        code.line(`${p.fn}: { loss: ${at(p.graph.loss)}${p.kind === 'forward' ? `, outputs: { ${outs()} }` : ''} },`);
+        const loss = p.kind === 'predict' ? [] : [`loss: ${at(p.graph.loss)}`];
+        code.line(`${p.fn}: { ${[...loss, ...(p.kind === 'grad' ? [] : [`outputs: { ${outs()} }`])].join(', ')} },`);
       }
     }, '};');
   });

@@ -1,7 +1,6 @@
-// Running the command line in-process, with its output captured (the tests of the commands).
+// Runs the command line in-process with stdout and stderr captured.
 import { main } from '../../bin/cli.js';
 
-/** Runs the command line with stdout and stderr captured. */
 export async function gradc(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';

@@ -142,8 +142,8 @@ describe('values of the wrong type: one line naming the file and the entry', () 
 describe('data beyond float32: refused before training, at file:line:col', () => {
   const MODEL = 'dim N\nparam w : [2]\ninput X : [2, N]\ninput y : [N]\nloss L = sum((wᵀ X - yᵀ) * (wᵀ X - yᵀ))\n';
   for (const [file, text, want] of [
-    ['d.csv', '1,2,3\n4,1e39,5\n', /d\.csv:2:3: error: column 2 \(X\[1\]\): 1e39 is beyond float32's range/u],
-    ['d.csv', '1,2,3\n4,5,-1e999\n', /d\.csv:2:5: error: column 3 \(y\): -1e999 is beyond float32's range/u],
+    ['d.csv', '1,2,3\n4,1e39,5\n', /d\.csv:2:3: error: column 1 \(X\[1\]\): 1e39 is beyond float32's range/u],
+    ['d.csv', '1,2,3\n4,5,-1e999\n', /d\.csv:2:5: error: column 2 \(y\): -1e999 is beyond float32's range/u],
     ['d.json', '[[1, 2, 3],\n [4, 1e999, 5]]', /d\.json:2:6: error: 1e999 is beyond float32's range/u],
     ['d.json', '{"X": [[1, 2]], "y": [3.5e38]}', /d\.json:1:23: error: 3\.5e38 is beyond float32's range/u],
   ] as const) {
