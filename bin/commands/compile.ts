@@ -1,7 +1,6 @@
 // gradc MODEL.nn: writes the modules of the chosen targets and prints a summary;
 // with --emit KIND, prints one representation instead.
 import { Option, type Command } from 'commander';
-import { readFileSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { graphCost } from '../../compiler/cost.js';
 import type { Model } from '../../compiler/model.js';
@@ -29,6 +28,8 @@ export interface CompileOptions {
   eval?: boolean;
   maxMemory?: string;
   json?: boolean;
+  /** The model's text (the torch module shows each .nn line above its code). */
+  modelText?: string;
 }
 
 /** Printers for --emit, by kind. */
@@ -43,7 +44,7 @@ export const EMITTERS: Record<string, (model: Model, file: string, opts: Compile
   latex: (model, file, opts) => latexDocument(model, basename(file), opts.eval ? 'eval' : 'train'),
   dot: (model, file, opts) => dotGraph(model, basename(file), opts.eval ? 'eval' : 'train'),
   svg: (model, file, opts) => renderSvg(dotGraph(model, basename(file), opts.eval ? 'eval' : 'train')),
-  torch: (model, file) => emitTorchModule(model, { source: basename(file), version: VERSION, modelText: readFileSync(file, 'utf8') }),
+  torch: (model, file, opts) => emitTorchModule(model, { source: basename(file), version: VERSION, modelText: opts.modelText }),
   hvp: (model, file, opts) => emitHvpModule(model, { precision: opts.precision, source: basename(file), version: VERSION }),
 };
 
@@ -56,7 +57,7 @@ export async function compileCommand(file: string, opts: CompileOptions): Promis
   const targets = targetList(opts.target);
   const { model, source } = readModel(file, parseDims(opts.dim), false, parseBytes(opts.maxMemory));
   if (opts.emit) {
-    process.stdout.write(await EMITTERS[opts.emit]!(model, file, opts));
+    process.stdout.write(await EMITTERS[opts.emit]!(model, file, { ...opts, modelText: source }));
     return 0;
   }
   const dir = opts.output ?? dirname(file);
