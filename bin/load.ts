@@ -1,10 +1,9 @@
 // Reading a model from disk, compiling it, and printing its diagnostics.
 import { readFileSync } from 'node:fs';
-import { compileSource } from '../compiler/compile.js';
-import { CompileError, START, type Diagnostic } from '../compiler/diagnostics.js';
+import { CompileError, START, type Diagnostic } from '../grammar/diagnostics.js';
 import { DEFAULT_MAX_MEMORY, formatBytes, largestParam, plannedBytes } from '../targets/memory.js';
 import type { Model } from '../compiler/model.js';
-import { lint } from '../compiler/teach/lint.js';
+import { compile } from '../targets/library.js';
 import { printDiagnostics, SOURCES, UsageError } from './errors.js';
 
 export interface Loaded {
@@ -21,12 +20,11 @@ export function readModel(file: string, dims: Record<string, number> = {}, quiet
     const code = (e as NodeJS.ErrnoException).code;
     throw new UsageError(`cannot read '${file}'${code === 'ENOENT' ? ': no such file' : code === 'EISDIR' ? ': it is a folder' : ''}`);
   }
-  const r = compileSource(source, { dims });
-  const usage = r.diagnostics.list.find((d) => d.usage);
+  // With the stability lint (compiler/teach/lint.ts): NaN risks as warnings.
+  const r = compile(source, { file, dims, lint: !quiet });
+  const usage = r.diagnostics.find((d) => d.usage);
   if (usage) throw new UsageError(usage.message);
-  // The stability lint (compiler/teach/lint.ts): NaN risks as warnings.
-  if (r.model && !quiet) for (const d of lint(source, r.model, { dims })) r.diagnostics.warning(d.loc, d.message);
-  const list = r.diagnostics.sorted().filter((d) => !quiet || d.severity === 'error');
+  const list = r.diagnostics.filter((d) => !quiet || d.severity === 'error');
   printDiagnostics(file, source, list);
   if (!r.model) throw new CompileError(list);
   const bytes = plannedBytes(r.model, 4);

@@ -45,3 +45,31 @@ export function sourceMap(code: Code, file: string, source: string, sourceText?:
     mappings: groups.join(';'),
   });
 }
+
+/** Base-64 VLQ numbers of one segment. */
+function unvlq(seg: string): number[] {
+  const out: number[] = [];
+  let v = 0;
+  let shift = 0;
+  for (const ch of seg) {
+    const d = B64.indexOf(ch);
+    v += (d & 31) << shift;
+    if (d & 32) shift += 5;
+    else {
+      out.push(v & 1 ? -(v >>> 1) : v >>> 1);
+      [v, shift] = [0, 0];
+    }
+  }
+  return out;
+}
+
+/** The model line (1-based) of each generated line of a map `sourceMap` wrote, undefined where none. */
+export function sourceLines(mapText: string): (number | undefined)[] {
+  const { mappings } = JSON.parse(mapText) as { mappings: string };
+  let line = 0;
+  return mappings.split(';').map((group) => {
+    if (!group) return undefined;
+    line += unvlq(group.split(',')[0]!)[2] ?? 0;
+    return line + 1;
+  });
+}

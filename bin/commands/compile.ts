@@ -4,15 +4,14 @@ import { Option, type Command } from 'commander';
 import { basename, dirname, extname, join } from 'node:path';
 import { graphCost } from '../../compiler/cost.js';
 import type { Model } from '../../compiler/model.js';
-import { derivativeLines, formatLines, forwardLines } from '../../compiler/print.js';
 import { printIr } from '../../compiler/print-ir.js';
 import { dotGraph } from '../../compiler/teach/dot.js';
-import { emitHvpModule } from '../../compiler/teach/hvp.js';
-import { latexDocument } from '../../compiler/teach/latex.js';
+import { emitHvpModule } from '../../targets/js/hvp.js';
 import { renderSvg } from '../../compiler/teach/svg.js';
 import { writeFilesAtomic } from '../../runtime/files.js';
 import { TARGETS, type TargetName } from '../../targets/index.js';
-import { plan } from '../../targets/plan.js';
+import { gradProgramSize } from '../../targets/js/schedule.js';
+import { gradText } from '../../targets/library.js';
 import { emitTorchModule } from '../../targets/torch/module.js';
 import { UsageError } from '../errors.js';
 import { parseBytes, parseDims, readModel } from '../load.js';
@@ -34,14 +33,12 @@ export interface CompileOptions {
 
 /** Printers for --emit, by kind. */
 export const EMITTERS: Record<string, (model: Model, file: string, opts: CompileOptions) => string | Promise<string>> = {
-  grad: (model, _, opts) => {
-    const mode = opts.eval ? 'eval' : 'train';
-    return `# forward\n${formatLines(forwardLines(model, mode))}\n\n# derivative\n${formatLines(derivativeLines(model, mode))}\n`;
-  },
+  grad: (model, _, opts) => gradText(model, opts.eval ? 'eval' : 'train'),
   ir: (model, _, opts) => printIr(model, opts.eval ? 'eval' : 'train'),
   js: (model, file, opts) => TARGETS.js!.files(model, base(file), { precision: opts.precision, source: basename(file), version: VERSION })[0]!.text,
   wgsl: (model, file) => TARGETS.wgsl!.files(model, base(file), { source: basename(file), version: VERSION })[1]!.text,
-  latex: (model, file, opts) => latexDocument(model, basename(file), opts.eval ? 'eval' : 'train'),
+  // mathjs (behind the LaTeX printer) takes a second to load: only --emit latex loads it.
+  latex: async (model, file, opts) => (await import('../../compiler/teach/latex.js')).latexDocument(model, basename(file), opts.eval ? 'eval' : 'train'),
   dot: (model, file, opts) => dotGraph(model, basename(file), opts.eval ? 'eval' : 'train'),
   svg: (model, file, opts) => renderSvg(dotGraph(model, basename(file), opts.eval ? 'eval' : 'train')),
   torch: (model, file, opts) => emitTorchModule(model, { source: basename(file), version: VERSION, modelText: opts.modelText }),
@@ -97,7 +94,7 @@ export interface Summary {
 export function summaryData(model: Model, file: string, written: string[]): Summary {
   const count = model.params.reduce((n, p) => n + (p.shape[0].mul(p.shape[1]).constant ?? NaN), 0);
   const { forward, backward } = graphCost(model.train);
-  const g = plan([model.train.loss, ...model.train.grads.values()]);
+  const g = gradProgramSize(model);
   return {
     model: basename(file),
     loss: model.loss.name,
@@ -107,7 +104,7 @@ export function summaryData(model: Model, file: string, written: string[]): Summ
     inputs: model.inputs.map((i) => ({ name: i.name, shape: i.type.dims.map((d) => d.key), int: i.int, wrt: model.wrt.includes(i.name) })),
     forward: { ops: forward.ops, flops: forward.flops.key },
     backward: { ops: backward.ops, flops: backward.flops.key },
-    grad_program: { loops: g.steps.length, buffers: g.slotSizes.length },
+    grad_program: { loops: g.steps, buffers: g.buffers },
     optimizer: model.optimizer.name,
     schedule: model.schedule.name,
     wrote: written,

@@ -7,14 +7,16 @@ import { readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { instantiate } from '../../runtime/instantiate.js';
 import { writeFileAtomic } from '../../runtime/files.js';
-import { readCheckpoint, type Checkpoint, type RunSettings } from '../../runtime/train/checkpoint.js';
+import type { Checkpoint, RunSettings } from '../../runtime/train/checkpoint.js';
+import { readCheckpoint, writeCheckpoint } from '../../runtime/train/checkpoint-file.js';
 import { validateState } from '../../runtime/train/validate-checkpoint.js';
 import { curvesSvg, sparkline } from '../../runtime/train/curves.js';
 import { layoutOf, loadDataset, OptionError, type Dataset, type Layout } from '../../runtime/train/data.js';
-import { scoreOutput, trainLoop, type LoopResult, type Trainable } from '../../runtime/train/loop.js';
+import { trainLoop, type LoopResult, type Trainable } from '../../runtime/train/loop.js';
+import { scoreOutput } from '../../runtime/train/metrics.js';
 import { BarReporter, fmt, LineReporter } from '../../runtime/train/progress.js';
 import { split } from '../../runtime/train/shuffle.js';
-import { readDataFile } from '../../runtime/train/table.js';
+import { readDataFile } from '../../runtime/train/read-file.js';
 import { stderrIsTTY, UsageError, UserError } from '../errors.js';
 import { parseBytes, parseDims, readModel } from '../load.js';
 import { createModule, parseSeed, requireParamSizes } from './grad.js';
@@ -184,6 +186,7 @@ export async function trainCommand(file: string, opts: TrainOptions): Promise<nu
       data,
       split: parts,
       checkpointPath,
+      save: (c) => writeCheckpoint(checkpointPath, c),
       base: {
         model: { file: basename(file), sha256: sha256(source) },
         data: opts.data === undefined ? null : { file: basename(opts.data), sha256: sha, examples: data.n },

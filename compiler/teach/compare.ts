@@ -11,7 +11,7 @@ import { gradients } from '../autodiff.js';
 import { flops, graphCost } from '../cost.js';
 import { Builder } from '../ir/builder.js';
 import { isLeaf, topoSort, type Node } from '../ir/node.js';
-import { numel, Size } from '../ir/size.js';
+import { isScalarShape, numel, Size } from '../ir/size.js';
 import type { Model } from '../model.js';
 import { printExpr } from '../print.js';
 import { tangents } from './jvp.js';
@@ -153,7 +153,7 @@ function swell(model: Model, leaves: Node[]): SwellRow[] {
     const below = new Set(topoSort([n]).map((x) => x.id));
     const wrt = leaves.filter((l) => below.has(l.id));
     if (!wrt.length) continue;
-    const scalar = n.shape[0].isOne() && n.shape[1].isOne();
+    const scalar = isScalarShape(n.shape);
     const target = scalar ? n : b.sum(n);
     const gs = [...gradients(b, target, wrt).values()];
     const text = model.names.get(n.id) ?? printExpr(n, namer);
@@ -169,11 +169,9 @@ export function showSize(s: Size): string {
   return c >= 1e15 ? c.toExponential(2) : c.toLocaleString('en-US');
 }
 
-export function formatComparison(c: Comparison, file: string): string {
-  const out: string[] = [];
+/** The comparison as tables: header, rows of cells, and what the rows mean (the text and the playground show these). */
+export function comparisonTables(c: Comparison): { title: string; costs: { head: string[]; rows: string[][]; note: string }; swell?: { title: string; head: string[]; rows: string[][] } } {
   const n = showSize(c.inputs);
-  out.push(`${file}: loss ${c.loss}, ${n} number${n === '1' ? '' : 's'} to differentiate (params and wrt inputs)`);
-  out.push('');
   const ratio = (a: Cost, base: Cost) => {
     const x = a.flops.constant;
     const y = base.flops.constant;
@@ -189,12 +187,25 @@ export function formatComparison(c: Comparison, file: string): string {
     ['incorrect way: each ∂/∂θ on its own', c.separately, ''],
     ['all at once: one backward pass', c.allAtOnce, ''],
   ];
-  out.push(...table(1, ['', 'ops', 'flops', '÷ forward'], rows.map(([a, k, r]) => [a, Number.isNaN(k.ops) ? '—' : k.ops.toLocaleString('en-US'), showSize(k.flops), r])));
-  out.push('(the last two rows count the backward pass only)');
-  if (c.swell.length) {
-    out.push('', `expression swell with depth: ∂(sum of the value)/∂(params and wrt inputs below it), in ops`);
-    out.push(...table(2, ['depth', 'value', 'naive tree', 'after CSE'], c.swell.map((r) => [String(r.depth), r.value, r.naive.ops.toLocaleString('en-US'), r.cse.ops.toLocaleString('en-US')])));
-  }
+  return {
+    title: `loss ${c.loss}, ${n} number${n === '1' ? '' : 's'} to differentiate (params and wrt inputs)`,
+    costs: {
+      head: ['', 'ops', 'flops', '÷ forward'],
+      rows: rows.map(([a, k, r]) => [a, Number.isNaN(k.ops) ? '—' : k.ops.toLocaleString('en-US'), showSize(k.flops), r]),
+      note: '(the last two rows count the backward pass only)',
+    },
+    swell: c.swell.length ? {
+      title: 'expression swell with depth: ∂(sum of the value)/∂(params and wrt inputs below it), in ops',
+      head: ['depth', 'value', 'naive tree', 'after CSE'],
+      rows: c.swell.map((r) => [String(r.depth), r.value, r.naive.ops.toLocaleString('en-US'), r.cse.ops.toLocaleString('en-US')]),
+    } : undefined,
+  };
+}
+
+export function formatComparison(c: Comparison, file: string): string {
+  const t = comparisonTables(c);
+  const out = [`${file}: ${t.title}`, '', ...table(1, t.costs.head, t.costs.rows), t.costs.note];
+  if (t.swell) out.push('', t.swell.title, ...table(2, t.swell.head, t.swell.rows));
   return out.join('\n') + '\n';
 }
 

@@ -4,21 +4,15 @@
 // powers); what mathjs has no notation for (⊙, ᵀ, relu, indicators, axis
 // reductions, …) is printed by a toTex handler. Names and the shared error
 // signals δ follow `--emit grad` (print.ts).
-import { createRequire } from 'node:module';
-import type * as MathJs from 'mathjs';
-import { topoSort, type Node, type OpAttrs } from '../ir/node.js';
+// mathjs takes a second to load in Node, so the command line imports this file
+// only for --emit latex; a static import keeps it bundleable for the browser.
+import * as MathJs from 'mathjs';
+import { topoSort, type CompareOp, type FunctionOp, type Node, type OpAttrs } from '../ir/node.js';
 import type { Model } from '../model.js';
 import { derivativeNames, logSoftmaxOf } from '../print.js';
+import { isScalarShape } from '../ir/size.js';
 
 type MathNode = MathJs.MathNode;
-type Math = typeof MathJs;
-
-/** mathjs, loaded on first use: it takes a second to load, and only this printer needs it here. */
-let mathjs: Math | undefined;
-function math(): Math {
-  mathjs ??= createRequire(import.meta.url)('mathjs') as Math;
-  return mathjs;
-}
 
 const GREEK: Record<string, string> = {
   α: 'alpha', β: 'beta', γ: 'gamma', δ: 'delta', ε: 'epsilon', ζ: 'zeta', η: 'eta', θ: 'theta', ι: 'iota', κ: 'kappa',
@@ -39,8 +33,7 @@ export function texName(name: string): string {
   return `\\mathit{${escape(name)}}`;
 }
 
-const isScalar = (n: Node) => n.shape[0].isOne() && n.shape[1].isOne();
-const CMP: Partial<Record<Node['op'], string>> = { lt: '<', le: '\\le', gt: '>', ge: '\\ge', eq: '=', ne: '\\ne' };
+const CMP: { [O in CompareOp]: string } = { lt: '<', le: '\\le', gt: '>', ge: '\\ge', eq: '=', ne: '\\ne' };
 
 class TexPrinter {
   private readonly symbols = new Map<string, string>();
@@ -67,21 +60,21 @@ class TexPrinter {
   }
 
   private symbol(key: string, tex: string): MathNode {
-    const m = math();
+    const m = MathJs;
     const id = `s${this.symbols.size}_${key.replace(/\W/g, '')}`;
     this.symbols.set(id, tex);
     return new m.SymbolNode(id);
   }
 
   private fn(label: string, args: MathNode[], render: (args: string[], raw: MathNode[]) => string): MathNode {
-    const m = math();
+    const m = MathJs;
     const f = new m.FunctionNode(new m.SymbolNode(`__${label}`), args);
     this.custom.set(f, render);
     return f;
   }
 
   private node(n: Node, top = false): MathNode {
-    const m = math();
+    const m = MathJs;
     const given = top ? undefined : this.name(n);
     if (given !== undefined) return this.symbol(given, texName(given));
     const a = n.attrs as Record<string, unknown>;
@@ -110,7 +103,7 @@ class TexPrinter {
         // x ⊙ mask is dropout(x, p), in the backward pass too (the same mask).
         const k = n.inputs.findIndex((i) => i.op === 'mask' && this.name(i) === undefined);
         if (k >= 0) return this.fn('dropout', [x(1 - k)], ([s]) => `\\operatorname{dropout}\\left(${s}, ${(n.inputs[k]!.attrs as { p: number }).p}\\right)`);
-        return isScalar(n.inputs[0]!) || isScalar(n.inputs[1]!) ? op('*', 'multiply', [x(0), x(1)]) : op('.*', 'dotMultiply', [x(0), x(1)]);
+        return isScalarShape(n.inputs[0]!.shape) || isScalarShape(n.inputs[1]!.shape) ? op('*', 'multiply', [x(0), x(1)]) : op('.*', 'dotMultiply', [x(0), x(1)]);
       }
       case 'div': return op('/', 'divide', [x(0), x(1)]);
       case 'pow': return op('^', 'pow', [x(0), x(1)]);
@@ -123,10 +116,11 @@ class TexPrinter {
       case 'log': case 'sqrt': case 'abs': case 'sin': case 'cos': case 'tanh':
         return new m.FunctionNode(new m.SymbolNode(n.op), [x(0)]);
       case 'sigmoid': return this.fn('sigma', [x(0)], ([s]) => `\\sigma\\left(${s}\\right)`);
-      case 'relu': case 'softplus': case 'sign': return call(n.op);
       case 'max': case 'min': return new m.FunctionNode(new m.SymbolNode(n.op), [x(0), x(1)]);
-      case 'lt': case 'le': case 'gt': case 'ge': case 'eq': case 'ne':
-        return this.fn('indicator', [x(0), x(1)], ([l, r]) => `\\mathbb{1}\\left[${l} ${CMP[n.op]} ${r}\\right]`);
+      case 'lt': case 'le': case 'gt': case 'ge': case 'eq': case 'ne': {
+        const rel = CMP[n.op];
+        return this.fn('indicator', [x(0), x(1)], ([l, r]) => `\\mathbb{1}\\left[${l} ${rel} ${r}\\right]`);
+      }
       case 'where': return this.fn('where', [x(0), x(1), x(2)], ([c, p, q]) => `\\operatorname{where}\\left(${c}, ${p}, ${q}\\right)`);
       case 'transpose': return op("'", 'ctranspose', [x(0)]);
       case 'reshape': {
@@ -155,6 +149,10 @@ class TexPrinter {
         const start = a.start as { add(s: unknown): unknown };
         return this.fn('slice', [x(0)], ([s], [raw]) => `{${wrap(raw!, s!)}}_{[${start}:${start.add(n.shape[0])}]}`);
       }
+      default: {
+        const f: FunctionOp = n.op; // every other op has its case above
+        return call(f);
+      }
     }
   }
 }
@@ -174,17 +172,45 @@ function shapeTex(n: Node): string {
 
 const partial = (loss: string, of: string) => `\\frac{\\partial ${texName(loss)}}{\\partial ${of}}`;
 
-/** The whole document: forward equations, then the derivative, one `align*` each. */
-export function latexDocument(model: Model, title: string, mode: 'train' | 'eval' = 'train'): string {
+/** One equation: `lhs &= rhs && note`, and the node it shows (for tracing it to the source). */
+export interface TexRow {
+  lhs: string;
+  rhs: string;
+  note: string;
+  node: Node;
+}
+
+/** The forward equations and the derivative (shared δ's first, then each gradient), as rows of math. */
+export function latexRows(model: Model, mode: 'train' | 'eval' = 'train'): { forward: TexRow[]; derivative: TexRow[]; shared: number } {
   const g = model[mode];
   const loss = model.loss.name;
   const fwdPrinter = new TexPrinter((n) => model.names.get(n.id));
   const forward = topoSort([g.loss, ...g.outputs.values()]).filter((n) => model.names.has(n.id) && n.inputs.length > 0);
   const { shared, names, adjointOf } = derivativeNames(model, mode);
   const bwdPrinter = new TexPrinter((n) => names.get(n.id) ?? model.names.get(n.id));
-  const row = (lhs: string, rhs: string, note: string) => `  ${lhs} &= ${rhs} && ${note}`;
+  return {
+    forward: forward.map((n) => ({ lhs: texName(model.names.get(n.id)!), rhs: fwdPrinter.tex(n), note: `\\in ${shapeTex(n)}`, node: n })),
+    derivative: [
+      ...shared.map((n) => {
+        const fwd = adjointOf.get(n.id);
+        const of = fwd === undefined ? undefined : model.names.get(fwd);
+        return { lhs: texName(names.get(n.id)!), rhs: bwdPrinter.tex(n), note: `${of ? `= ${partial(loss, texName(of))} ` : ''}\\in ${shapeTex(n)}`, node: n };
+      }),
+      ...[...g.grads].map(([name, n]) => {
+        const rhs = names.has(n.id) || model.names.has(n.id) ? texName(names.get(n.id) ?? model.names.get(n.id)!) : bwdPrinter.tex(n);
+        return { lhs: partial(loss, texName(name)), rhs, note: `\\in ${shapeTex(n)}`, node: n };
+      }),
+    ],
+    shared: shared.length,
+  };
+}
+
+/** The whole document: forward equations, then the derivative, one `align*` each. */
+export function latexDocument(model: Model, title: string, mode: 'train' | 'eval' = 'train'): string {
+  const { forward, derivative, shared } = latexRows(model, mode);
+  const row = (r: TexRow) => `  ${r.lhs} &= ${r.rhs} && ${r.note}`;
   // One equation a row; no environment at all when there is nothing to show (an empty align* does not compile).
-  const align = (list: string[]) => (list.length ? ['\\begin{align*}', list.join(' \\\\\n'), '\\end{align*}'] : []);
+  const align = (list: TexRow[]) => (list.length ? ['\\begin{align*}', list.map(row).join(' \\\\\n'), '\\end{align*}'] : []);
   const lines = [
     '% Generated by gradc (--emit latex). Compile with: pdflatex FILE.tex',
     '\\documentclass{article}',
@@ -194,21 +220,11 @@ export function latexDocument(model: Model, title: string, mode: 'train' | 'eval
     '\\begin{document}',
     `\\section*{${escapeText(title)}}`,
     '\\subsection*{Forward}',
-    ...align(forward.map((n) => row(texName(model.names.get(n.id)!), fwdPrinter.tex(n), `\\in ${shapeTex(n)}`))),
-    `Loss: $${texName(loss)}$.`,
+    ...align(forward),
+    `Loss: $${texName(model.loss.name)}$.`,
     '\\subsection*{Derivative}',
-    shared.length ? 'Each named intermediate ($\\delta$: an error signal, the derivative of the loss by a forward value) is computed once and reused.' : '',
-    ...align([
-      ...shared.map((n) => {
-        const fwd = adjointOf.get(n.id);
-        const of = fwd === undefined ? undefined : model.names.get(fwd);
-        return row(texName(names.get(n.id)!), bwdPrinter.tex(n), `${of ? `= ${partial(loss, texName(of))} ` : ''}\\in ${shapeTex(n)}`);
-      }),
-      ...[...g.grads].map(([name, n]) => {
-        const rhs = names.has(n.id) || model.names.has(n.id) ? texName(names.get(n.id) ?? model.names.get(n.id)!) : bwdPrinter.tex(n);
-        return row(partial(loss, texName(name)), rhs, `\\in ${shapeTex(n)}`);
-      }),
-    ]),
+    shared ? 'Each named intermediate ($\\delta$: an error signal, the derivative of the loss by a forward value) is computed once and reused.' : '',
+    ...align(derivative),
     '\\end{document}',
     '',
   ];

@@ -1,11 +1,8 @@
 // Checkpoints: the module's state() (params, optimizer slots, running
 // statistics, step count) as plain arrays, plus where the run is (epoch,
 // position in the epoch's seeded order, the sums of the epoch so far) and its
-// history, so that --resume continues exactly. Written whole or not at all.
-import { readFileSync } from 'node:fs';
-import { writeFileAtomic } from '../files.js';
-import { ValuesError } from '../values.js';
-import { validateCheckpoint } from './validate-checkpoint.js';
+// history, so that --resume continues exactly. Reading and writing the file is
+// checkpoint-file.ts (Node); this file is shared with the browser.
 
 /** One finished epoch. */
 export interface EpochRecord {
@@ -51,28 +48,6 @@ export interface Checkpoint {
   /** Seconds spent training, over every run that led here. */
   seconds: number;
   state: Record<string, number[]>;
-}
-
-export function writeCheckpoint(path: string, ck: Checkpoint): void {
-  writeFileAtomic(path, JSON.stringify(ck) + '\n');
-}
-
-/** Reads and checks a checkpoint; a mistake names the file. */
-export function readCheckpoint(path: string): Checkpoint {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EISDIR') throw new ValuesError(path, 'is a folder, not a checkpoint (give --checkpoint FILE)');
-    throw new ValuesError(path, 'no checkpoint to resume from (run without --resume first, or give --checkpoint)');
-  }
-  let v: unknown;
-  try {
-    v = JSON.parse(text);
-  } catch (e) {
-    throw new ValuesError(path, `not a checkpoint: ${(e as Error).message}`);
-  }
-  return validateCheckpoint(path, v);
 }
 
 /** The state as plain arrays (JSON keeps every float32 and float64 value exactly). */

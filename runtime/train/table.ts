@@ -1,7 +1,7 @@
 // Reading a data file into rows of fields: CSV (gzip read transparently,
 // header optional) and JSON (rows, records, or columns by input name).
 // Every mistake names the file and the row (and column where it applies).
-import { gunzipSync } from 'node:zlib';
+// Bytes and gzip are read-file.ts (Node); this file is shared with the browser.
 import { firstMisfit, fitsFloat32, FLOAT32_MAX } from '../json-numbers.js';
 import { ValuesError } from '../values.js';
 
@@ -28,23 +28,8 @@ export interface Named {
 
 export type DataFile = Table | Named;
 
-/** The file's text, gunzipped when it starts with gzip's magic bytes. */
-export function decode(file: string, bytes: Uint8Array): string {
-  let b = bytes;
-  if (b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b) {
-    try {
-      b = gunzipSync(b);
-    } catch (e) {
-      throw new ValuesError(file, `not a valid gzip file (${(e as Error).message})`);
-    }
-  }
-  const text = Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8');
-  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-}
-
-/** JSON when the file is named .json (before any .gz) or its text starts with `[` or `{`. */
-export function readDataFile(file: string, bytes: Uint8Array): DataFile {
-  const text = decode(file, bytes);
+/** JSON when the file is named .json (before any .gz) or its text starts with `[` or `{`; CSV otherwise. */
+export function readDataText(file: string, text: string): DataFile {
   const json = /\.json(\.gz)?$/iu.test(file) || /^\s*[[{]/u.test(text);
   return json ? parseJson(file, text) : parseCsv(file, text);
 }

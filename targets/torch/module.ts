@@ -5,7 +5,7 @@
 // batchnorm make them differ, and make_optimizer() for the model's optimizer and
 // schedule. Gradients are torch's autograd of the same forward graph; the
 // spelling of each op is in spelling.ts, the optimizer in optimizer.ts.
-import { maskStream } from '../../compiler/interpret.js';
+import { maskStream } from '../../compiler/random.js';
 import { isElementwise, topoSort, type Node } from '../../compiler/ir/node.js';
 import type { Shape, Size } from '../../compiler/ir/size.js';
 import type { Graph, Model, TensorType } from '../../compiler/model.js';

@@ -6,7 +6,7 @@
 // test/torch/); only global-norm clipping is written by hand.
 import type { Spec } from '../../compiler/model.js';
 import type { Code } from '../code.js';
-import { lit, OPTIMIZER_SLOTS, scheduleExpr, type MathSpelling } from '../js/optimizer.js';
+import { lit, OPTIMIZER_SLOTS, scheduleExpr, type MathSpelling } from '../optimizer.js';
 
 interface TorchOptimizer {
   /** The torch.optim class. */

@@ -63,6 +63,9 @@ export const TORCH: { [O in Op]: Spell<O> } = {
   exp: fn('torch.exp'), log: fn('torch.log'), sqrt: fn('torch.sqrt'), abs: fn('torch.abs'),
   sign: fn('torch.sign'), sin: fn('torch.sin'), cos: fn('torch.cos'), tanh: fn('torch.tanh'),
   sigmoid: fn('torch.sigmoid'), relu: fn('torch.relu'),
+  erf: fn('torch.erf'),
+  // x·Φ(x) with the exact erf (torch's default approximate='none').
+  gelu: fn('torch.nn.functional.gelu'),
   // log(1 + eˣ); torch returns x itself above x = 20, 2·10⁻⁹ away: below float32's resolution there.
   softplus: fn('torch.nn.functional.softplus'),
   add: bin('+', Prec.Add), sub: bin('-', Prec.Add), mul: bin('*', Prec.Mul), div: bin('/', Prec.Mul),

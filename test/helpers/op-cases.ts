@@ -3,10 +3,22 @@
 // test/torch/).
 import type { Op } from '../../compiler/ir/node.js';
 
-/** The declarations every case starts with. */
-export const H = 'dim n = 3, m = 4\ndim N\nparam x : [n] ~ normal(1)\nparam y : [n] ~ normal(1)\nparam A : [n, m] ~ normal(1)\nparam B : [m, n] ~ normal(1)\ninput X : [m, N]\ninput lab : [N] int\ninput ids : [5] int\n';
+export const H = `dim n = 3, m = 4
+dim N
+param x : [n] ~ normal(1)
+param y : [n] ~ normal(1)
+param A : [n, m] ~ normal(1)
+param B : [m, n] ~ normal(1)
+input X : [m, N]
+input lab : [N] int
+input ids : [5] int
+input a : [12]
+input c : [12]
+`;
+/** The grid: equal pairs (ties of comparisons, max and min), ±0, both signs, a few magnitudes. */
+export const GRID = { a: [-2.5, -1, -0.5, -0, 0, 0.25, 0.5, 1, 1.5, 2, 3, -3], c: [-2.5, 1, -0.5, 0, 0.5, 0.25, -0.5, 2, 1.5, -2, 3, 1] };
 
-/** A model whose graph contains the op (each test checks that), with smooth values away from kinks. */
+/** A model whose graph contains the op (checked below), its gradient taken at smooth random values away from kinks. */
 export const CASES: { [O in Op]: string } = {
   param: 'loss f = sum(x)',
   input: 'loss f = sum(A X)',
@@ -14,32 +26,34 @@ export const CASES: { [O in Op]: string } = {
   const: 'loss f = sum(2 * x)',
   size: 'loss f = sum(A X) / N',
   mask: 'loss f = sum(dropout(A X, 0.3)^2)',
-  neg: 'loss f = sum(-x * y)',
-  exp: 'loss f = sum(exp(x))',
-  log: 'loss f = sum(log(1 + x^2))',
-  sqrt: 'loss f = sum(sqrt(1 + x^2))',
-  abs: 'loss f = sum(abs(x) * y)',
-  sign: 'loss f = sum(sign(x) * y)',
-  sin: 'loss f = sum(sin(x))',
-  cos: 'loss f = sum(cos(x))',
-  tanh: 'loss f = sum(tanh(x))',
-  sigmoid: 'loss f = sum(σ(x))',
-  relu: 'loss f = sum(relu(x) * y)',
-  softplus: 'loss f = sum(softplus(x))',
-  add: 'loss f = sum((x + y)^2)',
-  sub: 'loss f = sum((x - y)^2)',
-  mul: 'loss f = sum(x * y)',
-  div: 'loss f = sum(x / (2 + y^2))',
-  pow: 'loss f = sum((1 + x^2)^(1 + y^2))',
-  max: 'loss f = sum(max(x, y))',
-  min: 'loss f = sum(min(x, y))',
-  lt: 'loss f = sum((x < y) * x)',
-  le: 'loss f = sum((x <= y) * x)',
-  gt: 'loss f = sum((x > y) * x)',
-  ge: 'loss f = sum((x >= y) * x)',
-  eq: 'loss f = sum((x == y) + x)',
-  ne: 'loss f = sum((x != y) * x)',
-  where: 'loss f = sum(where(x > y, x * y, exp(x)))',
+  neg: 'output o = -a\nloss f = sum(-x * y)',
+  exp: 'output o = exp(a)\nloss f = sum(exp(x))',
+  log: 'output o = log(a * a + 0.5)\nloss f = sum(log(1 + x^2))',
+  sqrt: 'output o = sqrt(a * a + 0.5)\nloss f = sum(sqrt(1 + x^2))',
+  abs: 'output o = abs(a)\nloss f = sum(abs(x) * y)',
+  sign: 'output o = sign(a)\nloss f = sum(sign(x) * y)',
+  sin: 'output o = sin(a)\nloss f = sum(sin(x))',
+  cos: 'output o = cos(a)\nloss f = sum(cos(x))',
+  tanh: 'output o = tanh(a)\nloss f = sum(tanh(x))',
+  sigmoid: 'output o = σ(a)\nloss f = sum(σ(x))',
+  relu: 'output o = relu(a)\nloss f = sum(relu(x) * y)',
+  softplus: 'output o = softplus(a)\nloss f = sum(softplus(x))',
+  erf: 'output o = erf(a)\nloss f = sum(erf(x) * y)',
+  gelu: 'output o = gelu(a)\nloss f = sum(gelu(x) * y)',
+  add: 'output o = a + c\nloss f = sum((x + y)^2)',
+  sub: 'output o = a - c\nloss f = sum((x - y)^2)',
+  mul: 'output o = a * c\nloss f = sum(x * y)',
+  div: 'output o = a / (c * c + 1)\nloss f = sum(x / (2 + y^2))',
+  pow: 'output o = (a * a + 0.5)^c + a^3\nloss f = sum((1 + x^2)^(1 + y^2))',
+  max: 'output o = max(a, c)\nloss f = sum(max(x, y))',
+  min: 'output o = min(a, c)\nloss f = sum(min(x, y))',
+  lt: 'output o = a < c\nloss f = sum((x < y) * x)',
+  le: 'output o = a <= c\nloss f = sum((x <= y) * x)',
+  gt: 'output o = a > c\nloss f = sum((x > y) * x)',
+  ge: 'output o = a >= c\nloss f = sum((x >= y) * x)',
+  eq: 'output o = a == c\nloss f = sum((x == y) + x)',
+  ne: 'output o = a != c\nloss f = sum((x != y) * x)',
+  where: 'output o = where(a > c, a, 2 * c)\nloss f = sum(where(x > y, x * y, exp(x)))',
   transpose: 'loss f = sum((Aᵀ ⊙ B)^2)',
   reshape: 'loss f = xᵀ y',
   broadcast: 'loss f = sum(sum(A, axis = 1)^2)',

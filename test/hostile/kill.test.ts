@@ -10,7 +10,8 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileSource } from '../../compiler/compile.js';
 import { instantiate } from '../../runtime/instantiate.js';
-import { readCheckpoint, type Checkpoint } from '../../runtime/train/checkpoint.js';
+import type { Checkpoint } from '../../runtime/train/checkpoint.js';
+import { readCheckpoint } from '../../runtime/train/checkpoint-file.js';
 import { validateState } from '../../runtime/train/validate-checkpoint.js';
 import { tempDirs } from './cli.js';
 

@@ -4,7 +4,7 @@
 // slots and step count as the JS module's step, to float32 tolerance.
 import { describe, expect, it } from 'vitest';
 import { OPTIMIZERS, SCHEDULES } from '../../compiler/analyze/specs.js';
-import { normal, uniform } from '../../runtime/random.js';
+import { normal, uniform } from '../../compiler/random.js';
 import { compileOk } from '../helpers/run.js';
 import { instantiate } from '../../runtime/instantiate.js';
 import { flat, PY, runJobs, tempDir, worstError, writeModule } from './util.js';

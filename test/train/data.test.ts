@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { Batcher, layoutOf, loadDataset, OptionError, parseColumns, type Layout } from '../../runtime/train/data.js';
 import { epochOrder, shuffle, split } from '../../runtime/train/shuffle.js';
-import { readDataFile } from '../../runtime/train/table.js';
+import { readDataFile } from '../../runtime/train/read-file.js';
 import { ValuesError } from '../../runtime/values.js';
 import { compile } from './util.js';
 
