@@ -2,9 +2,10 @@
 import type { Model } from '../compiler/model.js';
 import { emitDts } from './js/dts.js';
 import { emitJsModuleWithMap } from './js/module.js';
+import { emitTorchModule } from './torch/module.js';
 import { emitWgsl } from './wgsl/index.js';
 
-export type TargetName = 'js' | 'wgsl';
+export type TargetName = 'js' | 'wgsl' | 'torch';
 
 export interface EmitOptions {
   precision?: 'f32' | 'f64';
@@ -46,5 +47,9 @@ export const TARGETS: Record<TargetName, Target | undefined> = {
         { name: `${base}.gpu.d.ts`, text: emitDts(model, 'f32', true) },
       ];
     },
+  },
+  // A PyTorch module (docs/torch.md); not part of `all`, which is the JS and WebGPU modules.
+  torch: {
+    files: (model, base, opts) => [{ name: `${base}.py`, text: emitTorchModule(model, { source: opts.source, version: opts.version, modelText: opts.modelText }) }],
   },
 };
