@@ -12,6 +12,7 @@ import { latexDocument } from '../../compiler/teach/latex.js';
 import { renderSvg } from '../../compiler/teach/svg.js';
 import { writeFileAtomic } from '../../runtime/files.js';
 import { TARGETS, type TargetName } from '../../targets/index.js';
+import { emitWasm } from '../../targets/wasm/index.js';
 import { plan } from '../../targets/plan.js';
 import { UsageError } from '../errors.js';
 import { parseDims, readModel } from '../load.js';
@@ -36,6 +37,7 @@ export const EMITTERS: Record<string, (model: Model, file: string, opts: Compile
   ir: (model, _, opts) => printIr(model, opts.eval ? 'eval' : 'train'),
   js: (model, file, opts) => TARGETS.js!.files(model, base(file), { precision: opts.precision, source: basename(file), version: VERSION })[0]!.text,
   wgsl: (model, file) => TARGETS.wgsl!.files(model, base(file), { source: basename(file), version: VERSION })[1]!.text,
+  wat: (model, file) => emitWasm(model, { source: basename(file), version: VERSION }).wat,
   latex: (model, file, opts) => latexDocument(model, basename(file), opts.eval ? 'eval' : 'train'),
   dot: (model, file, opts) => dotGraph(model, basename(file), opts.eval ? 'eval' : 'train'),
   svg: (model, file, opts) => renderSvg(dotGraph(model, basename(file), opts.eval ? 'eval' : 'train')),
@@ -67,8 +69,8 @@ export async function compileCommand(file: string, opts: CompileOptions): Promis
 }
 
 function targetList(t: string | undefined): TargetName[] {
-  const list: TargetName[] = t === undefined || t === 'all' ? ['js', 'wgsl'] : t === 'js' || t === 'wgsl' ? [t] : [];
-  if (!list.length) throw new UsageError(`--target wants js, wgsl or all; not '${t}'`);
+  const list: TargetName[] = t === undefined || t === 'all' ? ['js', 'wgsl'] : t === 'js' || t === 'wgsl' || t === 'wasm' ? [t] : [];
+  if (!list.length) throw new UsageError(`--target wants js, wgsl, wasm or all; not '${t}'`);
   const missing = list.filter((x) => !TARGETS[x]);
   if (t !== undefined && t !== 'all' && missing.length) throw new UsageError(`the ${missing.join(', ')} target is not available in this version of gradc`);
   return list.filter((x) => TARGETS[x]);
@@ -101,7 +103,7 @@ export function register(p: Command, setExit: (code: number) => void): void {
     .description('compile MODEL.nn: write MODEL.js, MODEL.d.ts (and the WebGPU module), print a summary')
     .argument('<model>', 'the .nn file')
     .option('-o, --output <dir>', "folder for the generated files (default: the model's folder)")
-    .option('--target <target>', 'js, wgsl or all', 'all')
+    .option('--target <target>', 'js, wgsl, wasm or all (js and wgsl)', 'all')
     .option('--emit <kind>', `print instead of writing: ${Object.keys(EMITTERS).join(', ')}`)
     .option('--dim <name=value>', 'set a dim (repeatable)', collect, [])
     .addOption(new Option('--precision <p>', 'float precision of the generated module').choices(['f32', 'f64']).default('f32'))

@@ -9,6 +9,6 @@ export function runOptions(cmd: Command, target = true): Command {
     .option('--dim <name=value>', 'set a dim (repeatable), e.g. --dim N=4', collect, [])
     .option('--seed <n>', 'seed for initializers and dropout masks', '0')
     .option('--eval', 'eval mode: dropout off, batchnorm on running statistics');
-  if (target) cmd.addOption(new Option('--target <target>', 'which generated module to run').choices(['js', 'wgsl']).default('js'));
+  if (target) cmd.addOption(new Option('--target <target>', 'which generated module to run').choices(['js', 'wgsl', 'wasm']).default('js'));
   return cmd;
 }

@@ -41,7 +41,7 @@ const OWN = [
 ];
 
 type ProgramKind = 'forward' | 'grad';
-interface Program {
+export interface Program {
   fn: string;
   kind: ProgramKind;
   graph: Graph;
@@ -139,7 +139,7 @@ function header(code: Code, model: Model, opts: JsModuleOptions): void {
   code.comment(`  loss: ${model.loss.name}`);
 }
 
-function emitParams(code: Code, model: Model, leafVar: Map<string, string>, size: (s: Size) => string): void {
+export function emitParams(code: Code, model: Model, leafVar: Map<string, string>, size: (s: Size) => string): void {
   model.params.forEach((p, index) => {
     const v = leafVar.get(p.name)!;
     const needs = [...new Set(p.type.dims.flatMap((d) => d.dims))];
@@ -176,7 +176,7 @@ function slotVar(leafVar: Map<string, string>, names: Names, param: string, slot
   return m.get(key)!;
 }
 
-interface Env {
+export interface Env {
   /** The model's file name, for the comments that trace each block to it. */
   source: string;
   names: Names;
@@ -302,7 +302,7 @@ function emitProgram(code: Code, model: Model, prog: Program, env: Env): void {
 }
 
 /** Reads the inputs a program uses: checks presence, lengths and labels, binds run-time dims. */
-function emitBind(code: Code, model: Model, prog: Program, env: Env): void {
+export function emitBind(code: Code, model: Model, prog: Program, env: Env): void {
   const { leafVar, dimVar, size, q } = env;
   for (const i of prog.inputs) {
     const v = leafVar.get(i.name)!;

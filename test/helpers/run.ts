@@ -24,10 +24,10 @@ export async function fdCheck(model: Model, given: Record<string, JsonValue> = {
   return checkGradients(model, { seed: String(seed), max: '60' }, given, 'values');
 }
 
-/** Runs the JS module (f64) and the interpreter on the same values; returns both gradients, flat. */
-export async function jsVsReference(model: Model, seed = 0, precision: 'f32' | 'f64' = 'f64') {
+/** Runs the JS module (f64; or the module of `target`) and the interpreter on the same values; returns both gradients, flat. */
+export async function jsVsReference(model: Model, seed = 0, precision: 'f32' | 'f64' = 'f64', target: 'js' | 'wasm' = 'js') {
   const values = bindValues(model, 'values', {}, {}, randomInput(seed));
-  const m = await instantiate(model, { precision, seed, dims: values.dims });
+  const m = await instantiate(model, { precision, seed, dims: values.dims, target });
   for (const [k, v] of Object.entries(values.params)) m.params[k]!.set(v);
   const all: Record<string, Float64Array> = { ...values.inputs };
   for (const p of model.params) all[p.name] = Float64Array.from(m.params[p.name]!);
