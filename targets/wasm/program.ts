@@ -66,7 +66,8 @@ export function emitProgram(model: Model, graph: Graph, fn: string, kind: 'forwa
     return `$${v}`;
   };
   const gradOf = new Map([...g.grads].map(([k, n]) => [n.id, k]));
-  const label = (n: Node) => ascii(model.names.get(n.id) ?? (gradOf.has(n.id) ? `d${gradOf.get(n.id)}` : `t${n.id}`));
+  const named = (n: Node) => (p.storage.get(n.id) === 'leaf' ? (n.attrs as { name: string }).name : model.names.get(n.id) ?? (gradOf.has(n.id) ? `d${gradOf.get(n.id)}` : `t${n.id}`));
+  const label = (n: Node) => ascii(named(n));
   const ptrArg = (n: Node): PointerArg => {
     const st = p.storage.get(n.id)!;
     if (st === 'leaf') return { kind: 'leaf', name: (n.attrs as { name: string }).name };
@@ -104,7 +105,7 @@ export function emitProgram(model: Model, graph: Graph, fn: string, kind: 'forwa
     offset: () => '0',
     fn: wfn,
     describe: (n) => {
-      const math = `${model.names.get(n.id) ?? label(n)} = ${printExpr(n, (m) => (m === n || p.storage.get(m.id) === 'inline' || p.storage.get(m.id) === 'view' ? undefined : model.names.get(m.id) ?? label(m)))}`;
+      const math = `${named(n)} = ${printExpr(n, (m) => (m === n || p.storage.get(m.id) === 'inline' || p.storage.get(m.id) === 'view' ? undefined : named(m)))}`;
       const o = model.origins.get(n.id);
       return o ? `${math}\n  ← ${source}:${o.loc.line}, ${o.rule}` : math;
     },

@@ -25,8 +25,8 @@ export async function fdCheck(model: Model, given: Record<string, JsonValue> = {
 }
 
 /** Runs the JS module (f64; or the module of `target`) and the interpreter on the same values; returns both gradients, flat. */
-export async function jsVsReference(model: Model, seed = 0, precision: 'f32' | 'f64' = 'f64', target: 'js' | 'wasm' = 'js') {
-  const values = bindValues(model, 'values', {}, {}, randomInput(seed));
+export async function jsVsReference(model: Model, seed = 0, precision: 'f32' | 'f64' = 'f64', target: 'js' | 'wasm' = 'js', dims: Record<string, number> = {}) {
+  const values = bindValues(model, 'values', {}, dims, randomInput(seed));
   const m = await instantiate(model, { precision, seed, dims: values.dims, target });
   for (const [k, v] of Object.entries(values.params)) m.params[k]!.set(v);
   const all: Record<string, Float64Array> = { ...values.inputs };
