@@ -107,53 +107,81 @@ const MEM: Record<string, [number, number]> = {
 };
 const SIMD_MEM: Record<string, [number, number]> = { 'v128.load': [0x00, 4], 'v128.load32_splat': [0x09, 2], 'v128.store': [0x0b, 4] };
 
+/** A growable byte buffer (typed, so that assembling makes little garbage). */
 class Bytes {
-  a: number[] = [];
+  buf = new Uint8Array(256);
+  length = 0;
+  private room(n: number) {
+    if (this.length + n <= this.buf.length) return;
+    const next = new Uint8Array(Math.max(this.buf.length * 2, this.length + n));
+    next.set(this.buf.subarray(0, this.length));
+    this.buf = next;
+  }
   u8(b: number) {
-    this.a.push(b);
+    this.room(1);
+    this.buf[this.length++] = b;
   }
   uleb(v: number) {
     do {
       let b = v & 0x7f;
       v = Math.floor(v / 128);
       if (v) b |= 0x80;
-      this.a.push(b);
+      this.u8(b);
     } while (v);
   }
-  sleb(v: bigint) {
+  sleb(v: number) {
+    // v is an i32 or a safe integer: plain arithmetic shifts suffice.
+    for (;;) {
+      const b = v & 0x7f;
+      v = Math.floor(v / 128);
+      if ((v === 0 && !(b & 0x40)) || (v === -1 && b & 0x40)) {
+        this.u8(b);
+        return;
+      }
+      this.u8(b | 0x80);
+    }
+  }
+  sleb64(v: bigint) {
     for (;;) {
       const b = Number(v & 0x7fn);
       v >>= 7n;
       if ((v === 0n && !(b & 0x40)) || (v === -1n && b & 0x40)) {
-        this.a.push(b);
+        this.u8(b);
         return;
       }
-      this.a.push(b | 0x80);
+      this.u8(b | 0x80);
     }
   }
+  private static readonly dv = new DataView(new ArrayBuffer(8));
   f32(v: number) {
-    const dv = new DataView(new ArrayBuffer(4));
-    dv.setFloat32(0, v, true);
-    for (let k = 0; k < 4; k++) this.a.push(dv.getUint8(k));
+    Bytes.dv.setFloat32(0, v, true);
+    for (let k = 0; k < 4; k++) this.u8(Bytes.dv.getUint8(k));
   }
   f64(v: number) {
-    const dv = new DataView(new ArrayBuffer(8));
-    dv.setFloat64(0, v, true);
-    for (let k = 0; k < 8; k++) this.a.push(dv.getUint8(k));
+    Bytes.dv.setFloat64(0, v, true);
+    for (let k = 0; k < 8; k++) this.u8(Bytes.dv.getUint8(k));
+  }
+  bytes(b: Uint8Array) {
+    this.room(b.length);
+    this.buf.set(b, this.length);
+    this.length += b.length;
   }
   name(s: string) {
     const b = new TextEncoder().encode(s);
     this.uleb(b.length);
-    for (const x of b) this.a.push(x);
+    this.bytes(b);
+  }
+  done(): Uint8Array {
+    return this.buf.subarray(0, this.length);
   }
   vec(items: Bytes[]) {
     this.uleb(items.length);
-    for (const x of items) for (const y of x.a) this.a.push(y);
+    for (const x of items) this.bytes(x.done());
   }
   section(id: number, body: Bytes) {
     this.u8(id);
-    this.uleb(body.a.length);
-    for (const x of body.a) this.a.push(x);
+    this.uleb(body.length);
+    this.bytes(body.done());
   }
 }
 
@@ -220,7 +248,7 @@ export function assemble(text: string): Uint8Array {
   });
 
   const out = new Bytes();
-  out.a.push(0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00);
+  out.bytes(Uint8Array.of(0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00));
   const typeSec = new Bytes();
   typeSec.vec(types.map((key) => {
     const [ps, rs] = key.split('->') as [string, string];
@@ -268,7 +296,7 @@ export function assemble(text: string): Uint8Array {
   const code = new Bytes();
   code.vec(funcs.map((f) => encodeFunc(f, funcIndex)));
   out.section(10, code);
-  return Uint8Array.from(out.a);
+  return out.done().slice();
 }
 
 function encodeFunc(f: Func, funcIndex: Map<string, number>): Bytes {
@@ -360,8 +388,8 @@ function encodeFunc(f: Func, funcIndex: Map<string, number>): Bytes {
       for (const lane of imm.slice(1)) {
         if (imm[0] === 'f32x4') b.f32(num(lane));
         else {
-          const v = Number(BigInt.asUintN(32, BigInt(lane)));
-          b.a.push(v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff);
+          const v = Number(lane) >>> 0;
+          b.u8(v & 0xff), b.u8((v >>> 8) & 0xff), b.u8((v >>> 16) & 0xff), b.u8((v >>> 24) & 0xff);
         }
       }
       return;
@@ -382,10 +410,10 @@ function encodeFunc(f: Func, funcIndex: Map<string, number>): Bytes {
       b.uleb(i);
     } else if (op === 'i32.const') {
       b.u8(0x41);
-      b.sleb(BigInt.asIntN(32, BigInt(imm[0]!)));
+      b.sleb(Number(imm[0]!) | 0);
     } else if (op === 'i64.const') {
       b.u8(0x42);
-      b.sleb(BigInt.asIntN(64, BigInt(imm[0]!)));
+      b.sleb64(BigInt.asIntN(64, BigInt(imm[0]!)));
     } else if (op === 'f32.const') {
       b.u8(0x43);
       b.f32(num(imm[0]!));
@@ -423,7 +451,7 @@ function encodeFunc(f: Func, funcIndex: Map<string, number>): Bytes {
   for (const x of f.body) instr(x);
   b.u8(0x0b);
   const sized = new Bytes();
-  sized.uleb(b.a.length);
-  for (const y of b.a) sized.a.push(y);
+  sized.uleb(b.length);
+  sized.bytes(b.done());
   return sized;
 }

@@ -378,21 +378,35 @@ function matmul(code: Code, cx: WasmContext, n: Node, epilogue?: Node): void {
     loop(code, fn, 'k', 'keep', K, 1, () => code.line(`(local.set ${out} (f32.add ${get(out)} (f32.mul ${memOp('f32.load', A, 'k')} ${memOp('f32.load', B, 'k')})))`));
     return;
   }
-  // op(B) read transposed: pack it into a row-major [K, N] panel so that the inner loop streams (a vector needs no packing).
-  if (tb && !n.shape[1].isOne() && !kSize.isOne()) {
-    code.comment(`pack op(B) = ${cx.describe(b).split(' =')[0]}ᵀ into [K, N] rows`, ';;');
-    transposeLoops(code, fn, B, cx.scratch, N, K);
-    B = cx.scratch;
-  }
   const target = epilogue ?? n;
   const out = cx.ref(target);
-  // Pointers: qa walks op(A) down k (rows r at a fixed stride), qb walks op(B)'s row k.
+  // Packing: op(B)'s columns in panels of 8, each panel K × 8 contiguous, so that
+  // the inner loop streams (rows of B a power of two apart alias in the cache);
+  // op(A)ᵀ read down columns (ta) is packed 4 rows at a time. Not for small products.
+  const W = 4 * BLOCK_VECS;
+  const packB = !n.shape[1].isOne() && !n.shape[0].isOne() && !kSize.isOne() && !(n.shape[1].constant !== undefined && n.shape[1].constant < W);
+  const packA = ta && packB;
+  const scratch = cx.scratch;
+  const bAt = (k: string, j: string) => (tb ? `${j} * ${K} + ${k}` : `${k} * ${N} + ${j}`);
+  const panels = fn.local('panels', 'i32');
+  const apack = fn.local('apack', 'i32');
+  if (packB) {
+    code.comment(`pack op(B) into panels of ${W} columns`, ';;');
+    const q = fn.local('pq', 'i32');
+    code.line(`(local.set ${panels} (i32.div_u ${ix(N)} (i32.const ${W})))`);
+    code.line(`(local.set ${q} ${scratch})`);
+    loop(code, fn, 'j', '0', `panels * ${W}`, W, () =>
+      loop(code, fn, 'k', '0', K, 1, () => {
+        for (let c = 0; c < W; c++) code.line(`(f32.store offset=${4 * c} ${get(q)} ${memOp('f32.load', B, bAt('k', c ? `(j + ${c})` : 'j'))})`);
+        code.line(`(local.set ${q} (i32.add ${get(q)} (i32.const ${4 * W})))`);
+      }));
+    code.line(`(local.set ${apack} ${get(q)})`);
+  }
+  // Pointers: qa walks op(A) down k, qb walks op(B)'s row k (or a packed panel).
   const qb = fn.local('qb', 'i32');
   const qend = fn.local('qend', 'i32');
   const pa = [0, 1, 2, 3].map((r) => fn.local(`pa${r}`, 'i32'));
-  const aStep = ta ? `(i32.shl ${ix(M)} (i32.const 2))` : '(i32.const 4)';
   const bStep = fn.local('bstep', 'i32');
-  code.line(`(local.set ${bStep} (i32.shl ${ix(N)} (i32.const 2)))`);
   const storage = new Map(cx.plan.storage);
   storage.set(n.id, 'scalar');
   let acc = '';
@@ -403,16 +417,30 @@ function matmul(code: Code, cx: WasmContext, n: Node, epilogue?: Node): void {
     return { ...vc, name: (x) => (x === n ? get(acc) : vc.name(x)) };
   };
 
-  /** One block: rows i … i + R − 1, columns j … j + 4V − 1 (V vectors) or one column (V = 0). */
-  const block = (R: number, V: number) => {
+  /** One block: rows i … i + R − 1, columns j … j + 4V − 1 (V vectors) or one column (V = 0); `packed`: A and B from the panels. */
+  const block = (R: number, V: number, packed: boolean) => {
     const accs = [...Array(R).keys()].map((r) => [...Array(Math.max(V, 1)).keys()].map((c) => fn.local(`${V ? '' : 's'}acc${r}${c}`, V ? 'v128' : 'f32')));
     const zero = V ? '(v128.const f32x4 0 0 0 0)' : '(f32.const 0)';
     for (const row of accs) for (const x of row) code.line(`(local.set ${x} ${zero})`);
-    for (let r = 0; r < R; r++) {
-      const start = ta ? ix(`i + ${r}`) : ix(`(i + ${r}) * ${K}`);
-      code.line(`(local.set ${pa[r]} (i32.add ${A} (i32.shl ${start} (i32.const 2))))`);
+    const aPacked = packed && packA && R === BLOCK_ROWS;
+    let aStep: string;
+    if (aPacked) {
+      code.line(`(local.set ${pa[0]} ${get(apack)})`);
+      aStep = `(i32.const ${4 * R})`;
+    } else {
+      for (let r = 0; r < R; r++) {
+        const start = ta ? ix(`i + ${r}`) : ix(`(i + ${r}) * ${K}`);
+        code.line(`(local.set ${pa[r]} (i32.add ${A} (i32.shl ${start} (i32.const 2))))`);
+      }
+      aStep = ta ? `(i32.shl ${ix(M)} (i32.const 2))` : '(i32.const 4)';
     }
-    code.line(`(local.set ${qb} (i32.add ${B} (i32.shl ${ix('j')} (i32.const 2))))`);
+    if (packed) {
+      code.line(`(local.set ${qb} (i32.add ${scratch} (i32.mul ${ix('j')} ${ix(K)})))`.replace(`(i32.mul ${ix('j')} ${ix(K)})`, `(i32.shl (i32.mul ${ix('j')} ${ix(K)}) (i32.const 2))`));
+      code.line(`(local.set ${bStep} (i32.const ${4 * W}))`);
+    } else {
+      code.line(`(local.set ${qb} ${address(B, tb ? `j * ${K}` : 'j').addr})`);
+      code.line(`(local.set ${bStep} ${tb ? '(i32.const 4)' : `(i32.shl ${ix(N)} (i32.const 2))`})`);
+    }
     code.line(`(local.set ${qend} (i32.add ${get(qb)} (i32.mul ${ix(K)} ${get(bStep)})))`);
     const l = fn.label();
     code.line(`(loop $K${l}`);
@@ -421,10 +449,13 @@ function matmul(code: Code, cx: WasmContext, n: Node, epilogue?: Node): void {
       bk.forEach((x, c) => code.line(`(local.set ${x} ${V ? `(v128.load${c ? ` offset=${16 * c}` : ''} ${get(qb)})` : `(f32.load ${get(qb)})`})`));
       for (let r = 0; r < R; r++) {
         const ak = fn.local(V ? 'ak' : 'sak', V ? 'v128' : 'f32');
-        code.line(`(local.set ${ak} ${V ? `(v128.load32_splat ${get(pa[r]!)})` : `(f32.load ${get(pa[r]!)})`})`);
+        const from = aPacked ? pa[0]! : pa[r]!;
+        const off = aPacked && r ? ` offset=${4 * r}` : '';
+        code.line(`(local.set ${ak} ${V ? `(v128.load32_splat${off} ${get(from)})` : `(f32.load${off} ${get(from)})`})`);
         accs[r]!.forEach((x, c) => code.line(`(local.set ${x} (${V ? 'f32x4' : 'f32'}.add ${get(x)} (${V ? 'f32x4' : 'f32'}.mul ${get(ak)} ${get(bk[c]!)})))`));
-        code.line(`(local.set ${pa[r]} (i32.add ${get(pa[r]!)} ${aStep}))`);
+        if (!aPacked) code.line(`(local.set ${pa[r]} (i32.add ${get(pa[r]!)} ${aStep}))`);
       }
+      if (aPacked) code.line(`(local.set ${pa[0]} (i32.add ${get(pa[0]!)} ${aStep}))`);
       code.line(`(local.set ${qb} (i32.add ${get(qb)} ${get(bStep)}))`);
       code.line(`(br_if $K${l} (i32.lt_u ${get(qb)} ${get(qend)}))`);
     });
@@ -460,10 +491,28 @@ function matmul(code: Code, cx: WasmContext, n: Node, epilogue?: Node): void {
     }
   };
   const panel = (R: number) => {
-    loop(code, fn, 'j', '0', N, 4 * BLOCK_VECS, () => block(R, BLOCK_VECS));
-    loop(code, fn, 'j', 'keep', N, 4, () => block(R, 1));
-    loop(code, fn, 'j', 'keep', N, 1, () => block(R, 0));
+    if (packB) {
+      loop(code, fn, 'j', '0', `panels * ${W}`, W, () => block(R, BLOCK_VECS, true));
+      // Columns past the last full panel, from op(B) itself.
+      if (!tb) loop(code, fn, 'j', 'keep', N, 4, () => block(R, 1, false));
+    } else {
+      if (!tb) loop(code, fn, 'j', '0', N, W, () => block(R, BLOCK_VECS, false));
+      if (!tb) loop(code, fn, 'j', 'keep', N, 4, () => block(R, 1, false));
+      else code.line(`(local.set $j (i32.const 0))`);
+    }
+    loop(code, fn, 'j', 'keep', N, 1, () => block(R, 0, false));
   };
-  loop(code, fn, 'i', '0', M, BLOCK_ROWS, () => panel(BLOCK_ROWS));
+  loop(code, fn, 'i', '0', M, BLOCK_ROWS, () => {
+    if (packA) {
+      // op(A) rows i … i + 3, interleaved: [k][r].
+      const q = fn.local('pq', 'i32');
+      code.line(`(local.set ${q} ${get(apack)})`);
+      loop(code, fn, 'k', '0', K, 1, () => {
+        code.line(`(v128.store ${get(q)} ${memOp('v128.load', A, `k * ${M} + i`)})`);
+        code.line(`(local.set ${q} (i32.add ${get(q)} (i32.const 16)))`);
+      });
+    }
+    panel(BLOCK_ROWS);
+  });
   loop(code, fn, 'i', 'keep', M, 1, () => panel(1));
 }

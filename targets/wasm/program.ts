@@ -5,7 +5,7 @@
 // parameters; scalars are f32 locals, and the scalars the caller reads are
 // stored to the `out` area at the end.
 import type { Node } from '../../compiler/ir/node.js';
-import type { Size } from '../../compiler/ir/size.js';
+import { Size } from '../../compiler/ir/size.js';
 import type { Graph, Model } from '../../compiler/model.js';
 import { printExpr } from '../../compiler/print.js';
 import { Code } from '../code.js';
@@ -43,7 +43,7 @@ export interface WasmProgram {
 /** WebAssembly identifiers are ASCII: other characters are spelled by code point. */
 export const ascii = (s: string) => s.replace(/[^A-Za-z0-9_]/g, (c) => `_${c.codePointAt(0)!.toString(16)}`);
 
-const LOOP_VARS = ['i', 'j', 'k', 'c', 'ti', 'tj', 'lab', 'sa', 'qb', 'qend', 'bstep', 'acc', 'vacc', 'm', 's', 'vm', 'vs', 'lane', 'ak'];
+const LOOP_VARS = ['i', 'j', 'k', 'c', 'ti', 'tj', 'lab', 'sa', 'qb', 'qend', 'bstep', 'acc', 'vacc', 'm', 's', 'vm', 'vs', 'lane', 'ak', 'pq', 'panels', 'apack'];
 
 export function emitProgram(model: Model, graph: Graph, fn: string, kind: 'forward' | 'grad', withUpdates: boolean, source: string): WasmProgram {
   const { graph: g, plan: p, schedule: sched } = programSchedule(model, graph, kind, withUpdates);
@@ -122,10 +122,11 @@ export function emitProgram(model: Model, graph: Graph, fn: string, kind: 'forwa
   });
   for (const s of sched.steps) {
     const m = s.product ?? s.node;
-    if (m.op === 'matmul' && (m.attrs as { tb: boolean }).tb) {
+    if (m.op === 'matmul' && p.storage.get(m.id) !== 'scalar') {
+      // Packed panels of op(B) [K, N] and four packed rows of op(A).
       const [a] = m.inputs as [Node];
       const K = (m.attrs as { ta: boolean }).ta ? a.shape[0] : a.shape[1];
-      scratch.push(K.mul(m.shape[1]));
+      scratch.push(K.mul(m.shape[1]).add(K.mul(Size.of(4))));
     }
     emitStep(body, cx, s.node, s.product);
   }

@@ -119,7 +119,12 @@ export function scalarSpelling(size: Spelling['size'], temp: Temp): Spelling {
 }
 
 const ONES = '(v128.const f32x4 1 1 1 1)';
-const mentions = (index: string, v: string) => new RegExp(`(^|[^A-Za-z0-9_$])\\$?${v}($|[^A-Za-z0-9_])`).test(index);
+const mentionRe = new Map<string, RegExp>();
+const mentions = (index: string, v: string) => {
+  let re = mentionRe.get(v);
+  if (!re) mentionRe.set(v, (re = new RegExp(`(^|[^A-Za-z0-9_$])\\$?${v}($|[^A-Za-z0-9_])`)));
+  return re.test(index);
+};
 
 /**
  * The f32x4 spelling for a loop whose innermost index `v` takes four values
