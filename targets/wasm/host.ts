@@ -10,7 +10,7 @@ import type { Model } from '../../compiler/model.js';
 import { hash3, normal, uniform } from '../../runtime/random.js';
 import { Code } from '../code.js';
 import { emitBind, emitParams, type Env, type Program } from '../js/module.js';
-import { emitUpdate, OPTIMIZER_SLOTS, scheduleExpr } from '../js/optimizer.js';
+import { lit, OPTIMIZER_SLOTS, scheduleExpr } from '../js/optimizer.js';
 import { JS_HELPERS } from '../js/spelling.js';
 import { Names } from '../names.js';
 import type { PointerArg, WasmProgram } from './program.js';
@@ -186,44 +186,51 @@ export function emitHost(model: Model, programs: WasmProgram[], bytes: Uint8Arra
         code.line(`return ${r};`);
       });
     });
-    emitApi(code, model, names, leafVar, size, q, [...dimVar.values()]);
+    emitApi(code, model, programs, P, progKey, ptrExpr, q);
   });
   return code.toString();
 }
 
 const updates = (p: WasmProgram) => p.kind === 'grad' && p.graph.updates.size > 0 && p.fn.endsWith('train');
 
-function emitApi(code: Code, model: Model, names: Names, leafVar: Map<string, string>, size: (s: Size) => string, q: (s: string) => string, dims: string[]): void {
+function emitApi(
+  code: Code, model: Model, programs: WasmProgram[], P: Map<string, string>,
+  progKey: (p: WasmProgram, what: string) => string, ptrExpr: (p: WasmProgram, a: PointerArg) => string, q: (s: string) => string,
+): void {
   const pick = (kind: string) => (model.hasModes ? `(training ? ${kind}_train(inputs) : ${kind}_eval(inputs))` : `${kind}_train(inputs)`);
   code.block('function forward(inputs)', () => code.line(`return ${pick('forward')};`));
   code.block('function grad(inputs)', () => code.line(`return ${pick('grad')};`));
   const opt = model.optimizer;
   const slots = OPTIMIZER_SLOTS[opt.name] ?? [];
-  const arg = (p: string, what: string) => names.fresh(`${leafVar.get(p)}_${what}`);
-  const targets = model.params.map((p) => {
-    const scalar = p.shape[0].isOne() && p.shape[1].isOne();
-    const gv = arg(p.name, 'grad');
-    return {
-      name: p.name,
-      gv,
-      param: arg(p.name, 'value'),
-      grad: (k: string) => (scalar ? `(typeof ${gv} === 'number' ? ${gv} : ${gv}[${k}])` : `${gv}[${k}]`),
-      size: size(p.shape[0].mul(p.shape[1])),
-      slots: Object.fromEntries(slots.map((s) => [s, arg(p.name, s)])),
-    };
-  });
-  // The update over views of the memory, in a function whose arrays are parameters (as the JS target's).
-  const update = names.fresh('update');
-  const params = [...targets.flatMap((x) => [x.param, ...Object.values(x.slots), x.gv]), ...dims, 'lr', 't'];
-  const args = [...targets.flatMap((x) => [`params[${q(x.name)}]`, ...slots.map((s) => `slots[${q(`${x.name}.${s}`)}]`), `r.grad[${q(x.name)}]`]), ...dims, 'lr', 't'];
-  code.block(`function ${update}(${params.join(', ')})`, () => emitUpdate(code, opt, targets));
+  const a = opt.args;
+  const clip = a.clip as number;
+  // The update runs in the module (targets/wasm/optimizer.ts), on the gradients of the program that ran.
+  const call = (p: WasmProgram) => {
+    const ptrs = model.params.flatMap((x) => {
+      const w = p.where(p.graph.grads.get(x.name)!);
+      const g = 'out' in w ? `(${progKey(p, 'out')} + ${4 * w.out})` : ptrExpr(p, w.ptr);
+      return [P.get(x.name)!, ...slots.map((s) => P.get(`${x.name}.${s}`)!), g, `params[${q(x.name)}].length`];
+    });
+    return `ex.update(${[...ptrs, 'lr', 'lr1', 'ic2', 'scale'].join(', ')});`;
+  };
+  const grads = programs.filter((p) => p.kind === 'grad');
   code.block('function step(inputs)', () => {
     code.line(`const r = ${pick('grad')};`);
     code.line('const loss = r.loss;');
     code.line('t += 1;');
     code.line(`const lr0 = ${opt.args.lr as number};`);
     code.line(`const lr = ${scheduleExpr(model.schedule)};`);
-    code.line(`${update}(${args.join(', ')});`);
+    if (clip > 0) {
+      code.comment(`Clip the gradient to global norm ≤ ${clip} (summed in float64, as the JS target does).`);
+      code.line('let norm2 = 0;');
+      for (const x of model.params) {
+        code.line(`{ const g = r.grad[${q(x.name)}]; if (typeof g === 'number') norm2 += g * g; else for (let k = 0; k < g.length; k++) norm2 += g[k] * g[k]; }`);
+      }
+      code.line(`const scale = Math.sqrt(norm2) > ${lit(clip)} ? ${lit(clip)} / Math.sqrt(norm2) : 1;`);
+    } else code.line('const scale = 1;');
+    code.line(opt.name === 'adam' ? `const lr1 = lr / (1 - Math.pow(${lit(a.beta1)}, t)), ic2 = 1 / (1 - Math.pow(${lit(a.beta2)}, t));` : 'const lr1 = 0, ic2 = 0;');
+    if (grads.length > 1) code.line(`if (training) ${call(grads[0]!)} else ${call(grads[1]!)}`);
+    else if (grads.length) code.line(call(grads[0]!));
     if (model.states.length) {
       code.block('if (training)', () => {
         for (const s of model.states) {

@@ -10,6 +10,7 @@ import { Code } from '../code.js';
 import { assemble } from './assemble.js';
 import { emitHost } from './host.js';
 import { MATH_EXPORTS, WASM_MATH } from './math.js';
+import { emitUpdateFunction } from './optimizer.js';
 import { emitProgram, type WasmProgram } from './program.js';
 
 export interface WasmOptions {
@@ -56,6 +57,7 @@ export function emitWasm(model: Model, opts: WasmOptions = {}): WasmOutput {
       }
     }
     for (const p of programs) code.lines(p.text.trimEnd());
+    code.lines(emitUpdateFunction(model).trimEnd());
   });
   code.line(')');
   const wat = code.toString();
