@@ -397,7 +397,9 @@ function matmul(code: Code, cx: WasmContext, n: Node, epilogue?: Node): void {
     code.line(`(local.set ${q} ${scratch})`);
     loop(code, fn, 'j', '0', `panels * ${W}`, W, () =>
       loop(code, fn, 'k', '0', K, 1, () => {
-        for (let c = 0; c < W; c++) code.line(`(f32.store offset=${4 * c} ${get(q)} ${memOp('f32.load', B, bAt('k', c ? `(j + ${c})` : 'j'))})`);
+        // A row of op(B) is contiguous unless B is read transposed (then a gather).
+        if (tb) for (let c = 0; c < W; c++) code.line(`(f32.store offset=${4 * c} ${get(q)} ${memOp('f32.load', B, bAt('k', c ? `(j + ${c})` : 'j'))})`);
+        else for (let c = 0; c < W; c += 4) code.line(`(v128.store offset=${4 * c} ${get(q)} ${memOp('v128.load', B, bAt('k', c ? `(j + ${c})` : 'j'))})`);
         code.line(`(local.set ${q} (i32.add ${get(q)} (i32.const ${4 * W})))`);
       }));
     code.line(`(local.set ${apack} ${get(q)})`);
