@@ -492,17 +492,18 @@ function matmul(code: Code, cx: WasmContext, n: Node, epilogue?: Node): void {
       }
     }
   };
+  // Tails that a size known at compile time rules out are not emitted (less text to assemble).
+  const nc = n.shape[1].constant;
+  const mc = n.shape[0].constant;
+  const fullVecs = !tb && (nc === undefined || (packB ? nc % W : nc) >= 4);
+  const scalarCols = nc === undefined || nc % 4 !== 0 || (tb && nc % W !== 0) || (!packB && tb);
   const panel = (R: number) => {
-    if (packB) {
-      loop(code, fn, 'j', '0', `panels * ${W}`, W, () => block(R, BLOCK_VECS, true));
-      // Columns past the last full panel, from op(B) itself.
-      if (!tb) loop(code, fn, 'j', 'keep', N, 4, () => block(R, 1, false));
-    } else {
-      if (!tb) loop(code, fn, 'j', '0', N, W, () => block(R, BLOCK_VECS, false));
-      if (!tb) loop(code, fn, 'j', 'keep', N, 4, () => block(R, 1, false));
-      else code.line(`(local.set $j (i32.const 0))`);
-    }
-    loop(code, fn, 'j', 'keep', N, 1, () => block(R, 0, false));
+    if (packB) loop(code, fn, 'j', '0', `panels * ${W}`, W, () => block(R, BLOCK_VECS, true));
+    else if (!tb) loop(code, fn, 'j', '0', N, W, () => block(R, BLOCK_VECS, false));
+    else code.line(`(local.set $j (i32.const 0))`);
+    // Columns past the last full panel, from op(B) itself.
+    if (fullVecs) loop(code, fn, 'j', 'keep', N, 4, () => block(R, 1, false));
+    if (scalarCols) loop(code, fn, 'j', 'keep', N, 1, () => block(R, 0, false));
   };
   loop(code, fn, 'i', '0', M, BLOCK_ROWS, () => {
     if (packA) {
@@ -516,5 +517,5 @@ function matmul(code: Code, cx: WasmContext, n: Node, epilogue?: Node): void {
     }
     panel(BLOCK_ROWS);
   });
-  loop(code, fn, 'i', 'keep', M, 1, () => panel(1));
+  if (mc === undefined || mc % BLOCK_ROWS) loop(code, fn, 'i', 'keep', M, 1, () => panel(1));
 }
