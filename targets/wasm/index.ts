@@ -9,7 +9,7 @@ import { printExpr } from '../../compiler/print.js';
 import { Code } from '../code.js';
 import { assemble } from './assemble.js';
 import { emitHost } from './host.js';
-import { MATH_EXPORTS, WASM_MATH } from './math.js';
+import { MATH_EXPORTS, VECTOR_EXPORTS, WASM_MATH } from './math.js';
 import { emitUpdateFunction } from './optimizer.js';
 import { emitProgram, type WasmProgram } from './program.js';
 
@@ -55,6 +55,7 @@ export function emitWasm(model: Model, opts: WasmOptions = {}): WasmOutput {
         const two = f === 'pow';
         code.line(`(func (export "math_${f}") (param $a f32)${two ? ' (param $b f32)' : ''} (result f32) (call $${f} (local.get $a)${two ? ' (local.get $b)' : ''}))`);
       }
+      for (const f of VECTOR_EXPORTS) code.line(`(func (export "math_${f}4") (param $a f32) (result f32) (f32x4.extract_lane 0 (call $${f}4 (f32x4.splat (local.get $a)))))`);
     }
     for (const p of programs) code.lines(p.text.trimEnd());
     code.lines(emitUpdateFunction(model).trimEnd());

@@ -1,9 +1,9 @@
 // The elementary functions inside the wasm module (it imports nothing, so no
-// Math): each evaluated in float64 from range reduction and a polynomial, then
-// rounded once to float32, so the result is within an ulp or so of the exact
-// value; stable at the edges the language requires (exp overflows to ∞ and
-// underflows to 0, σ and tanh saturate, softplus never overflows). The f32x4
-// forms apply the scalar ones lane by lane.
+// Math): the scalar forms evaluated in float64 from range reduction and a
+// polynomial, then rounded once to float32 (within an ulp of the exact value);
+// exp, σ and tanh also as f32x4 float32 polynomials (a few ulps), the others
+// lane by lane. All stable at the edges the language requires (exp overflows
+// to ∞ and underflows to 0, σ and tanh saturate, softplus never overflows).
 
 const LN2 = '0.6931471805599453';
 const INV_LN2 = '1.4426950408889634';
@@ -29,6 +29,49 @@ const COS_POLY = Array.from({ length: 9 }, (_, k) => (k % 2 ? -1 : 1) / fact(2 *
 
 const f32fn = (name: string, body: string, locals = '') =>
   `(func $${name} (param $x f32) (result f32)${locals}\n  ${body})`;
+
+const splat = (v: number | string) => `(v128.const f32x4 ${v} ${v} ${v} ${v})`;
+/** Horner's rule in f32x4 over coefficients (highest power last), in the local `v`. */
+function horner4(coeffs: number[], v: string): string {
+  let e = splat(coeffs[coeffs.length - 1]!);
+  for (let k = coeffs.length - 2; k >= 0; k--) e = `(f32x4.add ${splat(coeffs[k]!)} (f32x4.mul (local.get ${v}) ${e}))`;
+  return e;
+}
+
+/**
+ * eˣ, σ and tanh four lanes at a time in float32 (Cephes' expf and tanhf
+ * polynomials): x = k·ln2 + r with ln2 in two parts, eʳ ≈ 1 + r + r²·p(r),
+ * 2ᵏ applied in two halves so that results down to the subnormals stay exact.
+ */
+const VECTOR_MATH = `
+(func $exp4 (param $x v128) (result v128) (local $k v128) (local $r v128) (local $ki v128) (local $k1 v128)
+  ;; clamp (NaN passes through f32x4.max/min): above 89 overflows to ∞, below −104 underflows to 0
+  (local.set $x (f32x4.min (f32x4.max (local.get $x) ${splat(-104)}) ${splat(89)}))
+  (local.set $k (f32x4.nearest (f32x4.mul (local.get $x) ${splat(1.4426950408889634)})))
+  (local.set $r (f32x4.sub (f32x4.sub (local.get $x) (f32x4.mul (local.get $k) ${splat(0.693359375)})) (f32x4.mul (local.get $k) ${splat(-2.12194440e-4)})))
+  (local.set $ki (i32x4.trunc_sat_f32x4_s (local.get $k)))
+  (local.set $k1 (i32x4.shr_s (local.get $ki) (i32.const 1)))
+  (f32x4.mul (f32x4.mul
+    (f32x4.add (f32x4.add ${splat(1)} (local.get $r)) (f32x4.mul (f32x4.mul (local.get $r) (local.get $r)) ${horner4([5.0000001201e-1, 1.6666665459e-1, 4.1665795894e-2, 8.3334519073e-3, 1.3981999507e-3, 1.9875691500e-4], '$r')}))
+    (i32x4.shl (i32x4.add (local.get $k1) (v128.const i32x4 127 127 127 127)) (i32.const 23)))
+    (i32x4.shl (i32x4.add (i32x4.sub (local.get $ki) (local.get $k1)) (v128.const i32x4 127 127 127 127)) (i32.const 23))))
+;; σ(x): e = e^(−|x|), then 1/(1 + e) for x ≥ 0 and e/(1 + e) below (never overflows)
+(func $sigmoid4 (param $x v128) (result v128) (local $e v128) (local $s v128)
+  (local.set $e (call $exp4 (f32x4.neg (f32x4.abs (local.get $x)))))
+  (local.set $s (f32x4.div ${splat(1)} (f32x4.add ${splat(1)} (local.get $e))))
+  (v128.bitselect (local.get $s) (f32x4.mul (local.get $e) (local.get $s)) (f32x4.ge (local.get $x) ${splat(0)})))
+;; tanh: an odd polynomial below |x| = 0.625, else sign(x)·(1 − e)/(1 + e) with e = e^(−2|x|)
+(func $tanh4 (param $x v128) (result v128) (local $a v128) (local $e v128) (local $z v128)
+  (local.set $a (f32x4.abs (local.get $x)))
+  (local.set $z (f32x4.mul (local.get $x) (local.get $x)))
+  (local.set $e (call $exp4 (f32x4.mul (local.get $a) ${splat(-2)})))
+  (v128.bitselect
+    (f32x4.add (local.get $x) (f32x4.mul (f32x4.mul (local.get $z) (local.get $x)) ${horner4([-3.33332819422e-1, 1.33314422036e-1, -5.37397155531e-2, 2.06390887954e-2, -5.70498872745e-3], '$z')}))
+    ;; copysign: the magnitude's bits with x's sign bit
+    (v128.or (v128.and (f32x4.div (f32x4.sub ${splat(1)} (local.get $e)) (f32x4.add ${splat(1)} (local.get $e))) (v128.const i32x4 0x7fffffff 0x7fffffff 0x7fffffff 0x7fffffff))
+      (v128.and (local.get $x) (v128.const i32x4 0x80000000 0x80000000 0x80000000 0x80000000)))
+    (f32x4.lt (local.get $a) ${splat(0.625)})))
+`;
 
 export const WASM_MATH = `
 ;; eˣ in float64: x = k·ln2 + r, eʳ by its Taylor series, 2ᵏ built from the exponent bits.
@@ -103,7 +146,8 @@ ${f32fn('softplus', `(local.set $a (f64.promote_f32 (local.get $x)))
 ${f32fn('sign', `(select (f32.const 1) (select (f32.const -1) (select (f32.const 0) (local.get $x) (f32.eq (local.get $x) (f32.const 0))) (f32.lt (local.get $x) (f32.const 0))) (f32.gt (local.get $x) (f32.const 0)))`)}
 (func $pow (param $a f32) (param $b f32) (result f32)
   (f32.demote_f64 (call $pow64 (f64.promote_f32 (local.get $a)) (f64.promote_f32 (local.get $b)))))
-${['exp', 'log', 'sin', 'cos', 'tanh', 'sigmoid', 'softplus', 'sign'].map((f) => `(func $${f}4 (param $v v128) (result v128)
+${VECTOR_MATH}
+${['log', 'sin', 'cos', 'softplus', 'sign'].map((f) => `(func $${f}4 (param $v v128) (result v128)
   (f32x4.replace_lane 3 (f32x4.replace_lane 2 (f32x4.replace_lane 1 (f32x4.splat (call $${f} (f32x4.extract_lane 0 (local.get $v))))
     (call $${f} (f32x4.extract_lane 1 (local.get $v)))) (call $${f} (f32x4.extract_lane 2 (local.get $v)))) (call $${f} (f32x4.extract_lane 3 (local.get $v)))))`).join('\n')}
 (func $pow4 (param $a v128) (param $b v128) (result v128)
@@ -114,5 +158,6 @@ ${['exp', 'log', 'sin', 'cos', 'tanh', 'sigmoid', 'softplus', 'sign'].map((f) =>
     (call $pow (f32x4.extract_lane 3 (local.get $a)) (f32x4.extract_lane 3 (local.get $b)))))
 `;
 
-/** The math functions exported for the accuracy tests (`math_exp` …). */
+/** The math functions exported for the accuracy tests (`math_exp` …; `math_exp4` … lane 0 of the f32x4 forms). */
 export const MATH_EXPORTS = ['exp', 'log', 'sin', 'cos', 'tanh', 'sigmoid', 'softplus', 'sign', 'pow'];
+export const VECTOR_EXPORTS = ['exp', 'tanh', 'sigmoid'];

@@ -67,6 +67,21 @@ describe('wasm math against float64', () => {
       expect(worst, `${name}(${at}) = ${ex[`math_${name}`]!(at)}, exact ${exact(at)}`).toBeLessThanOrEqual(limit);
     });
   }
+  // The f32x4 float32 polynomials (used four elements at a time): a few ulps.
+  for (const [name, exact] of FUNCS.filter(([n]) => ['exp', 'tanh', 'sigmoid'].includes(n))) {
+    it(`${name} (f32x4): within 3 ulp over the float32 range, stable at the edges`, () => {
+      const f = ex[`math_${name}4`]!;
+      let worst = 0;
+      let at = 0;
+      for (const x of xs) {
+        const u = ulps(f(x), exact(x));
+        if (u > worst) (worst = u), (at = x);
+      }
+      expect(worst, `${name}4(${at}) = ${f(at)}, exact ${exact(at)}`).toBeLessThanOrEqual(3);
+      expect(f(NaN)).toBeNaN();
+      for (const x of [Infinity, -Infinity, 1e4, -1e4, 88.72, -103.9]) expect(ulps(f(Math.fround(x)), exact(Math.fround(x))), `${name}4(${x})`).toBeLessThanOrEqual(3);
+    });
+  }
   it('is stable at the edges', () => {
     expect(ex.math_exp!(89)).toBe(Infinity);
     expect(ex.math_exp!(-200)).toBe(0);
