@@ -223,8 +223,15 @@ function goals(r: Report): string {
   };
   const times = (v: number) => `gradc-wasm ${v.toFixed(2)}× faster`;
   check('W3 mlp-large gradc-wasm ≥ 1.3× faster than jax-js', vs('W3', 'gradc-wasm', 'jax-js'), (v) => v >= 1.3, times);
-  const g3 = r.gflops.W3?.['gradc-wasm'];
-  if (g3 !== undefined && r.peak_gflops) check(`W3 mlp-large gradc-wasm ≥ 75% of the kernel peak (${r.peak_gflops.toFixed(1)} GFLOP/s)`, g3 / r.peak_gflops, (v) => v >= 0.75, (v) => `${g3.toFixed(1)} GFLOP/s = ${(100 * v).toFixed(0)}%`);
+  // The peak is the kernel's best sample, so W3 is compared by its best sample too (the medians move with the machine's load).
+  const w3 = w.W3?.['gradc-wasm'];
+  const f3 = 5 * 2 * 1024 * 1024 * 256;
+  const peak = r.peak_gflops;
+  if (w3 && peak) {
+    const best = f3 / w3.min_ms / 1e6;
+    const median = f3 / w3.median_ms / 1e6;
+    check(`W3 mlp-large gradc-wasm ≥ 75% of the kernel peak (${peak.toFixed(1)} GFLOP/s), best samples`, best / peak, (v) => v >= 0.75, (v) => `${best.toFixed(1)} GFLOP/s = ${(100 * v).toFixed(0)}% (median ${median.toFixed(1)} GFLOP/s = ${((100 * median) / peak).toFixed(0)}%)`);
+  }
   check('W1 mlp-small gradc-wasm ≥ 1.5× faster than jax-js', vs('W1', 'gradc-wasm', 'jax-js'), (v) => v >= 1.5, times);
   const rel = (v: number) => `gradc-wasm ${(1 / v).toFixed(2)}× gradc-js`;
   check('W2 window gradc-wasm ≤ 1.5× gradc-js', vs('W2', 'gradc-wasm', 'gradc-js'), (v) => 1 / v <= 1.5, rel);
