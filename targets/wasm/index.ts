@@ -57,11 +57,9 @@ export function emitWasm(model: Model, opts: WasmOptions = {}): WasmOutput {
       }
       for (const f of VECTOR_EXPORTS) code.line(`(func (export "math_${f}4") (param $a f32) (result f32) (f32x4.extract_lane 0 (call $${f}4 (f32x4.splat (local.get $a)))))`);
     }
-    for (const p of programs) code.lines(p.text.trimEnd());
-    code.lines(emitUpdateFunction(model).trimEnd());
   });
-  code.line(')');
-  const wat = code.toString();
+  // The programs are most of the text: appended as written (each indented inside the module already).
+  const wat = `${code.toString()}${programs.map((p) => p.text).join('')}${emitUpdateFunction(model)})\n`;
   const bytes = assemble(wat);
   return { wat, bytes, programs, host: emitHost(model, programs, bytes, opts) };
 }

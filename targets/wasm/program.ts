@@ -120,6 +120,15 @@ export function emitProgram(model: Model, graph: Graph, fn: string, kind: 'forwa
   Object.defineProperty(cx, 'scratch', {
     get: () => `(local.get ${pointer('scratch', 'scratch', { kind: 'scratch' })})`,
   });
+  // The scalars the caller reads go to the out area.
+  const roots = [g.loss, ...(kind === 'forward' ? g.outputs.values() : [...g.grads.values(), ...(withUpdates ? g.updates.values() : [])])];
+  const outIndex = new Map<number, number>();
+  for (const r of roots) {
+    const b = r.op === 'reshape' ? base(r) : r;
+    if (p.storage.get(b.id) !== 'scalar' || outIndex.has(b.id)) continue;
+    outIndex.set(b.id, outIndex.size);
+  }
+  body.indent(() => body.indent(() => {
   for (const s of sched.steps) {
     const m = s.product ?? s.node;
     if (m.op === 'matmul' && p.storage.get(m.id) !== 'scalar') {
@@ -130,32 +139,24 @@ export function emitProgram(model: Model, graph: Graph, fn: string, kind: 'forwa
     }
     emitStep(body, cx, s.node, s.product);
   }
-  // The scalars the caller reads go to the out area.
-  const roots = [g.loss, ...(kind === 'forward' ? g.outputs.values() : [...g.grads.values(), ...(withUpdates ? g.updates.values() : [])])];
-  const outIndex = new Map<number, number>();
-  for (const r of roots) {
-    const b = r.op === 'reshape' ? base(r) : r;
-    if (p.storage.get(b.id) !== 'scalar' || outIndex.has(b.id)) continue;
-    outIndex.set(b.id, outIndex.size);
-  }
   if (outIndex.size) {
     const out = pointer('out', 'out', { kind: 'out' });
     for (const [id, k] of outIndex) body.line(`(f32.store offset=${4 * k} (local.get ${out}) (local.get ${scalarLocal.get(id)}))`);
   }
+  }));
   for (const [d, v] of dimNames) args.push({ kind: 'dim', dim: d, local: v });
   // The function: parameters in the order of args, then the locals the kernels declared.
   const params = args.map((a) => `$${a.local}`);
   params.forEach((x) => fnParams.add(x.slice(1)));
   for (const x of params) wfn.locals.delete(x.slice(1));
   for (const v of scalarLocal.values()) wfn.locals.set(v.slice(1), 'f32');
-  code.line(`(func $${fn} (export "${fn}")`);
-  code.indent(() => {
+  code.indent(() => code.line(`(func $${fn} (export "${fn}")`));
+  code.indent(() => code.indent(() => {
     if (params.length) code.line(params.map((x) => `(param ${x} i32)`).join(' '));
     const locals = [...wfn.locals].filter(([l]) => !fnParams.has(l));
     for (let k = 0; k < locals.length; k += 8) code.line(locals.slice(k, k + 8).map(([l, t]) => `(local $${l} ${t})`).join(' '));
-    code.lines(body.toString().trimEnd());
-  });
-  code.line(')');
+  }));
+  // The body is appended as text (indented as it was written), not split and re-indented: it is most of the module.
 
   const slotSizes = sched.slotSizes.map((s) => s[0].mul(s[1]));
   const where: WasmProgram['where'] = (r) => {
@@ -164,6 +165,6 @@ export function emitProgram(model: Model, graph: Graph, fn: string, kind: 'forwa
     const scalar = r.shape[0].isOne() && r.shape[1].isOne();
     return scalar ? { scalar: true, ptr: ptrArg(b) } : { scalar: false, ptr: ptrArg(b), size: r.shape[0].mul(r.shape[1]) };
   };
-  return { fn, kind, graph: g, plan: p, sched, args, slotSizes, scratch, where, text: code.toString() };
+  return { fn, kind, graph: g, plan: p, sched, args, slotSizes, scratch, where, text: `${code.toString()}${body.toString()}  )\n` };
 }
 

@@ -45,7 +45,7 @@ export function ix(s: string): string {
   return sum();
 }
 
-const constOf = (e: string) => /^\(i32\.const (-?\d+)\)$/.exec(e)?.[1];
+const constOf = (e: string) => (e.startsWith('(i32.const ') ? /^\(i32\.const (-?\d+)\)$/.exec(e)?.[1] : undefined);
 
 /** i32 arithmetic with constants folded: the text stays short. */
 function fold(op: 'add' | 'sub' | 'mul', a: string, b: string): string {
