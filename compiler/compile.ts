@@ -1,6 +1,7 @@
 // The pipeline up to the Model: parse, then analyze.
 import { parse } from '../grammar/index.js';
 import { analyze, type AnalyzeOptions } from './analyze/index.js';
+import { MAX_DEPTH, tooDeep } from './analyze/depth.js';
 import { Diagnostics } from './diagnostics.js';
 import type { Model } from './model.js';
 
@@ -16,6 +17,11 @@ export function compileSource(source: string, opts: AnalyzeOptions = {}): Compil
     // Keep going with what parsed, so that independent semantic errors are
     // reported too; the result is discarded.
     analyze(program, diagnostics, { ...opts, partial: true, lostNames: namesOnErrorLines(source, diagnostics) });
+    return { diagnostics };
+  }
+  const deep = tooDeep(program);
+  if (deep) {
+    diagnostics.error(deep.loc, `this nests ${deep.depth} levels deep (through its equations and defs); gradc compiles at most ${MAX_DEPTH}: split it into equations of partial sums, or reduce with sum() over a tensor`);
     return { diagnostics };
   }
   const model = analyze(program, diagnostics, opts);

@@ -19,6 +19,8 @@ export interface Diagnostic {
   severity: Severity;
   loc: Loc;
   message: string;
+  /** A mistake in the command line (a --dim the model lacks), not in the file: the CLI exits 2. */
+  usage?: boolean;
 }
 
 /** Thrown (and caught at the command line) when compilation cannot go on. */
@@ -35,6 +37,11 @@ export class Diagnostics {
 
   error(loc: Loc, message: string): void {
     this.list.push({ severity: 'error', loc, message });
+  }
+
+  /** An error in the options the compiler was given rather than in the source. */
+  usageError(message: string): void {
+    this.list.push({ severity: 'error', loc: START, message, usage: true });
   }
 
   warning(loc: Loc, message: string): void {

@@ -36,7 +36,7 @@ export function interpret(roots: readonly Node[], opts: InterpretOptions): Map<n
     dims: opts.dims,
     leaf: (n) => {
       const name = (n.attrs as { name: string }).name;
-      const v = opts.values[name];
+      const v = Object.hasOwn(opts.values, name) ? opts.values[name] : undefined;
       if (!v) throw new Error(`no value for '${name}'`);
       return v;
     },

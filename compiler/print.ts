@@ -46,7 +46,8 @@ function go(n: Node, name: Namer, top = false): [string, P] {
     case 'size':
       return [String(a.size), P.Atom];
     case 'mask':
-      return [`mask${a.id}(p=${formatNumber(a.p as number)})`, P.Atom];
+      // The 0 or 1/(1−p) mask dropout multiplies by, in the user's words.
+      return [`dropout_mask(p=${formatNumber(a.p as number)})`, P.Atom];
     case 'neg':
       return [`-${arg(0, P.MatMul)}`, P.Neg];
     case 'add':
@@ -58,6 +59,9 @@ function go(n: Node, name: Namer, top = false): [string, P] {
       return [`${arg(0, P.Add)} - ${arg(1, P.Mul)}`, P.Add];
     }
     case 'mul': {
+      // x ⊙ mask is dropout(x, p), and so is the backward's δ ⊙ mask (the same mask).
+      const m = n.inputs.findIndex((x) => x.op === 'mask' && name(x) === undefined);
+      if (m >= 0) return [`dropout(${arg(1 - m, P.Any)}, ${formatNumber((n.inputs[m]!.attrs as { p: number }).p)})`, P.Atom];
       const scalar = isScalarShape(n.inputs[0]!) || isScalarShape(n.inputs[1]!);
       return [`${arg(0, P.Mul)} ${scalar ? '*' : '⊙'} ${arg(1, P.Neg)}`, P.Mul];
     }
@@ -108,7 +112,8 @@ function go(n: Node, name: Namer, top = false): [string, P] {
     case 'gathercols':
       return [`${arg(0, P.Atom)}[:, ${arg(1, P.Any)}]`, P.Postfix];
     case 'scattercols':
-      return [`scatter_cols(${arg(0, P.Any)}, ${arg(1, P.Any)}, ${a.cols})`, P.Atom];
+      // The gradient of E[:, ids]: g's columns added into columns ids of a zero matrix like E.
+      return [`scatter(${arg(0, P.Any)}, into columns ${arg(1, P.Any)})`, P.Atom];
     case 'concat':
       return [`[${n.inputs.map((_, i) => arg(i, P.Any)).join('; ')}]`, P.Atom];
     case 'slice':
@@ -123,8 +128,8 @@ function go(n: Node, name: Namer, top = false): [string, P] {
   }
 }
 
-/** For x − logsumexp(x, axis): x and how to print the axis. */
-function logSoftmaxOf(n: Node): { x: Node; axis: string } | undefined {
+/** For x − logsumexp(x, axis): x and how to print the axis (LaTeX prints the same pattern). */
+export function logSoftmaxOf(n: Node): { x: Node; axis: string } | undefined {
   if (n.op !== 'sub') return undefined;
   const [x, l] = n.inputs as [Node, Node];
   if (l.op !== 'logsumexp' || l.inputs[0] !== x) return undefined;
@@ -160,8 +165,10 @@ export interface DerivativeLine {
 
 /** The derivative's shared subexpressions and their names (δ for error signals, t1… otherwise). */
 export interface DerivativeNames {
-  /** Backward nodes worth a line of their own, in computation order. */
+  /** Nodes worth a line of their own, in computation order: forwardShared, then backward nodes used more than once. */
   shared: Node[];
+  /** Unnamed forward values the derivative uses more than once (they get a name, printed with the forward equations). */
+  forwardShared: Node[];
   names: Map<number, string>;
   /** Adjoint node id → the forward node it is the adjoint of. */
   adjointOf: Map<number, number>;
@@ -183,16 +190,55 @@ export function derivativeNames(model: Model, mode: 'train' | 'eval' = 'train'):
   const adjointOf = new Map<number, number>();
   for (const [fwd, adj] of g.adjoints) if (!adjointOf.has(adj.id)) adjointOf.set(adj.id, fwd);
 
-  const shared = order.filter((n) => (uses.get(n.id) ?? 0) > 1 && !trivial(n) && !model.names.has(n.id));
+  const backward = order.filter((n) => (uses.get(n.id) ?? 0) > 1 && !trivial(n) && !model.names.has(n.id));
   const names = new Map<number, string>();
-  const signals = shared.filter((n) => adjointOf.has(n.id));
+  const signals = backward.filter((n) => adjointOf.has(n.id));
   let t = 0;
-  for (const n of shared) {
+  for (const n of backward) {
     const fwd = adjointOf.get(n.id);
     const fwdName = fwd === undefined ? undefined : model.names.get(fwd);
     names.set(n.id, fwd !== undefined ? (signals.length === 1 ? 'δ' : `δ_${fwdName ?? ++t}`) : `t${++t}`);
   }
-  return { shared, names, adjointOf };
+  // Forward values the user did not name but the derivative would print more
+  // than once (batchnorm's mean and variance): a name and a line of their own.
+  const repeated = repeatedForward(model, forward, [...backward, ...roots], names);
+  for (const n of repeated) names.set(n.id, `t${++t}`);
+  // Numbered in the order they are printed: the forward values first.
+  let k = 0;
+  for (const n of [...repeated, ...backward]) {
+    const m = /^(t|δ_)\d+$/u.exec(names.get(n.id)!);
+    if (m) names.set(n.id, `${m[1]}${++k}`);
+  }
+  return { shared: [...repeated, ...backward], forwardShared: repeated, names, adjointOf };
+}
+
+/** Unnamed forward nodes that printing `roots` (stopping at named nodes) would spell out twice or more, biggest first. */
+function repeatedForward(model: Model, forward: Set<number>, roots: Node[], names: Map<number, string>): Node[] {
+  const named = (n: Node) => names.has(n.id) || model.names.has(n.id);
+  const candidates = topoSort(roots)
+    .filter((n) => forward.has(n.id) && !named(n) && n.inputs.length > 0 && !trivial(n) && n.op !== 'mask' && n.op !== 'neg')
+    .reverse();
+  const chosen: Node[] = [];
+  const taken = new Set<number>();
+  const count = () => {
+    const c = new Map<number, number>();
+    let budget = 200_000; // printing repeats subtrees; so does this count, within a bound
+    const visit = (n: Node, top: boolean) => {
+      if (budget-- <= 0 || (!top && (named(n) || taken.has(n.id)))) return;
+      c.set(n.id, (c.get(n.id) ?? 0) + 1);
+      for (const x of n.inputs) visit(x, false);
+    };
+    for (const r of [...roots, ...chosen]) visit(r, true);
+    return c;
+  };
+  for (const n of candidates) {
+    if ((count().get(n.id) ?? 0) < 2 || printExpr(n, (m) => (named(m) || taken.has(m.id) ? '_' : undefined)).length < 12) continue;
+    taken.add(n.id);
+    chosen.push(n);
+  }
+  // Printed in computation order: a name is defined before it is used.
+  const at = new Map(topoSort(roots).map((n, k) => [n.id, k]));
+  return chosen.sort((a, b) => at.get(a.id)! - at.get(b.id)!);
 }
 
 /**
@@ -202,16 +248,18 @@ export function derivativeNames(model: Model, mode: 'train' | 'eval' = 'train'):
 export function derivativeLines(model: Model, mode: 'train' | 'eval' = 'train'): DerivativeLine[] {
   const g = mode === 'train' ? model.train : model.eval;
   const loss = model.loss.name;
-  const { shared, names, adjointOf } = derivativeNames(model, mode);
+  const { shared, forwardShared, names, adjointOf } = derivativeNames(model, mode);
   const namer: Namer = (n) => names.get(n.id) ?? model.names.get(n.id);
   const lines: DerivativeLine[] = [];
   for (const n of shared) {
+    if (forwardShared.includes(n)) continue; // printed with the forward equations (forwardLines)
     const fwd = adjointOf.get(n.id);
-    const of = fwd === undefined ? undefined : model.names.get(fwd) ?? `(${printExpr(findNode(model, fwd)!, namer)})`;
+    const of = fwd === undefined ? undefined : model.names.get(fwd) ?? `(${printExpr(findNode(g, fwd)!, namer)})`;
+    const isForward = fwd === undefined && forwardIds(g).has(n.id);
     lines.push({
       lhs: names.get(n.id)!,
       rhs: printExpr(n, namer),
-      comment: `${of && of.length < 32 ? `∂${loss}/∂${of}, ` : ''}shape ${shapeText(n)}`,
+      comment: `${isForward ? 'a forward value, ' : of && of.length < 32 ? `∂${loss}/∂${of}, ` : ''}shape ${shapeText(n)}`,
     });
   }
   for (const [name, node] of g.grads) {
@@ -220,25 +268,76 @@ export function derivativeLines(model: Model, mode: 'train' | 'eval' = 'train'):
   return lines;
 }
 
-function findNode(model: Model, id: number): Node | undefined {
-  return topoSort([model.train.loss, ...model.train.grads.values()]).find((n) => n.id === id);
+const forwardCache = new WeakMap<object, Set<number>>();
+/** The ids of a graph's forward nodes (what the loss and outputs need). */
+function forwardIds(g: Model['train']): Set<number> {
+  let s = forwardCache.get(g);
+  if (!s) forwardCache.set(g, (s = new Set(topoSort([g.loss, ...g.outputs.values()]).map((n) => n.id))));
+  return s;
+}
+
+/** A node of the mode's own graph (eval mode has nodes train mode lacks, and back). */
+function findNode(g: Model['train'], id: number): Node | undefined {
+  return topoSort([g.loss, ...g.grads.values()]).find((n) => n.id === id);
 }
 
 /** The forward equations as the model computes them (named nodes only). */
 export function forwardLines(model: Model, mode: 'train' | 'eval' = 'train'): DerivativeLine[] {
   const g = mode === 'train' ? model.train : model.eval;
-  const namer: Namer = (n) => model.names.get(n.id);
+  // The values the derivative shares get their names here, where they are computed.
+  const { forwardShared, names } = derivativeNames(model, mode);
+  const shared = new Set(forwardShared.map((n) => n.id));
+  const namer: Namer = (n) => model.names.get(n.id) ?? (shared.has(n.id) ? names.get(n.id) : undefined);
   return topoSort([g.loss, ...g.outputs.values()])
-    .filter((n) => model.names.has(n.id))
-    .map((n) => ({ lhs: model.names.get(n.id)!, rhs: printExpr(n, namer), comment: `shape ${shapeText(n)}` }));
+    .filter((n) => model.names.has(n.id) || shared.has(n.id))
+    .map((n) => ({ lhs: namer(n)!, rhs: printExpr(n, (m) => (m === n ? undefined : namer(m))), comment: `${shared.has(n.id) ? `part of ${model.origins.get(n.id)?.rule ?? 'the model'}, ` : ''}shape ${shapeText(n)}` }));
 }
 
+/** Equations longer than this are wrapped before a top-level operator. */
+const WRAP = 90;
+
 export function formatLines(lines: DerivativeLine[]): string {
-  const width = Math.max(0, ...lines.map((l) => `${l.lhs} = ${l.rhs}`.length));
+  const wrapped = lines.map((l) => wrapEquation(l.lhs, l.rhs));
+  const width = Math.max(0, ...wrapped.map((w) => w[0]!.length));
   return lines
-    .map((l) => {
-      const eq = `${l.lhs} = ${l.rhs}`;
-      return l.comment ? `${eq.padEnd(width)}   # ${l.comment}` : eq;
+    .map((l, k) => {
+      const [first, ...rest] = wrapped[k]!;
+      return [l.comment ? `${first!.padEnd(width)}   # ${l.comment}` : first!, ...rest].join('\n');
     })
     .join('\n');
+}
+
+/** `lhs = rhs` as lines of at most WRAP characters where it can: breaks go before a + − ⊙ * / outside brackets. */
+function wrapEquation(lhs: string, rhs: string): string[] {
+  const head = `${lhs} = `;
+  if (head.length + rhs.length <= WRAP) return [head + rhs];
+  const chars = [...rhs];
+  // Break before the loosest operators there are: + and − if any, else ⊙ * /.
+  const at = (ops: string) => {
+    const found: number[] = [];
+    let depth = 0;
+    chars.forEach((c, i) => {
+      if ('([‖'.includes(c) && !(c === '‖' && depth > 0)) depth++;
+      else if (')]'.includes(c) || (c === '‖' && depth > 0)) depth--;
+      if (depth === 0 && c === ' ' && i + 2 < chars.length && ops.includes(chars[i + 1]!) && chars[i + 2] === ' ') found.push(i);
+    });
+    return found;
+  };
+  const additive = at('+-');
+  const breaks = additive.length ? additive : at('⊙*/');
+  const indent = ' '.repeat([...head].length);
+  const out: string[] = [];
+  let start = 0;
+  let lineStart = head;
+  for (let b = 0; b < breaks.length; b++) {
+    const next = breaks[b + 1] ?? chars.length;
+    if ([...lineStart].length + (next - start) > WRAP && breaks[b]! > start) {
+      // Break at the last break point that still fits (or this one, if none does).
+      out.push(lineStart + chars.slice(start, breaks[b]).join(''));
+      start = breaks[b]! + 1;
+      lineStart = indent;
+    }
+  }
+  out.push(lineStart + chars.slice(start).join(''));
+  return out;
 }

@@ -13,6 +13,8 @@ export interface InstantiateOptions {
   precision?: 'f32' | 'f64';
   seed?: number;
   dims?: Record<string, number>;
+  /** The most bytes the module may plan (create({ maxMemory })). */
+  maxMemory?: number;
 }
 
 /**
@@ -37,15 +39,15 @@ export async function instantiate(model: Model, opts: InstantiateOptions = {}): 
     return mod.create({ seed: opts.seed ?? 0, dims: opts.dims });
   }
   const mod = await importModule<GeneratedModule>(emitJsModule(model, { precision: opts.precision }));
-  return mod.create({ seed: opts.seed ?? 0, dims: opts.dims });
+  return mod.create({ seed: opts.seed ?? 0, dims: opts.dims, maxMemory: opts.maxMemory });
 }
 
 /** Typed arrays for bound values: Int32Array for int inputs, float arrays otherwise. */
 export function toArrays(model: Model, inputs: Record<string, Float64Array>, precision: 'f32' | 'f64' = 'f32'): Record<string, Float32Array | Float64Array | Int32Array> {
   const out: Record<string, Float32Array | Float64Array | Int32Array> = {};
   for (const i of model.inputs) {
-    const v = inputs[i.name];
-    if (!v) continue;
+    if (!Object.hasOwn(inputs, i.name)) continue;
+    const v = inputs[i.name]!;
     out[i.name] = i.int ? Int32Array.from(v) : precision === 'f64' ? Float64Array.from(v) : Float32Array.from(v);
   }
   return out;

@@ -8,6 +8,8 @@ export interface GeneratedModel {
   shapes: Record<string, number[]>;
   forward(inputs: Record<string, InputValue>): { loss: number; outputs: Record<string, ResultValue> };
   grad(inputs: Record<string, InputValue>): { loss: number; grad: Record<string, ResultValue> };
+  /** The outputs alone, in eval mode. */
+  predict(inputs: Record<string, InputValue>): Record<string, ResultValue>;
   step(inputs: Record<string, InputValue>): number;
   train(): void;
   eval(): void;
@@ -21,13 +23,15 @@ export interface GeneratedGpuModel {
   shapes: Record<string, number[]>;
   forward(inputs: Record<string, InputValue>): Promise<{ loss: number; outputs: Record<string, ResultValue> }>;
   grad(inputs: Record<string, InputValue>): Promise<{ loss: number; grad: Record<string, ResultValue> }>;
+  predict(inputs: Record<string, InputValue>): Promise<Record<string, ResultValue>>;
   step(inputs: Record<string, InputValue>): Promise<number>;
   train(): void;
   eval(): void;
   state(): Promise<Record<string, Float32Array>>;
   load(state: Record<string, ArrayLike<number>>): Promise<void> | void;
+  dispose(): Promise<void>;
 }
 
 export interface GeneratedModule {
-  create(opts?: { dims?: Record<string, number>; seed?: number }): GeneratedModel;
+  create(opts?: { dims?: Record<string, number>; seed?: number; maxMemory?: number; copy?: boolean }): GeneratedModel;
 }

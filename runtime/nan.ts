@@ -1,7 +1,7 @@
 // Finding where a NaN or an infinity first appears: the reference interpreter
 // evaluates the graph in order and stops at the first node whose value is not
 // finite while its inputs are.
-import type { Loc } from '../compiler/diagnostics.js';
+import { formatDiagnostic, type Loc } from '../compiler/diagnostics.js';
 import { interpret } from '../compiler/interpret.js';
 import { topoSort, type Node } from '../compiler/ir/node.js';
 import { tensor, type Tensor } from '../compiler/ir/tensor.js';
@@ -25,7 +25,7 @@ export function findNonFinite(model: Model, graph: Graph, values: Record<string,
   const leaves: Record<string, Tensor> = {};
   const all = [...model.params, ...model.inputs];
   for (const t of all) {
-    const v = values[t.name];
+    const v = Object.hasOwn(values, t.name) ? values[t.name] : undefined;
     if (v) leaves[t.name] = tensor(t.shape[0].eval(dims), t.shape[1].eval(dims), v);
   }
   for (const s of model.states) leaves[s.name] = tensor(s.shape[0].eval(dims), s.shape[1].eval(dims), new Array(s.shape[0].eval(dims) * s.shape[1].eval(dims)).fill(s.init));
@@ -49,7 +49,8 @@ export function findNonFinite(model: Model, graph: Graph, values: Record<string,
     return {
       expr: printExpr(n, (m) => (m === n ? undefined : model.names.get(m.id))),
       equation: named ? model.names.get(named.id) : undefined,
-      loc: named ? model.places.get(named.id) : undefined,
+      // A backward node has no equation of its own: its origin is the .nn line (and rule) it came from.
+      loc: (named ? model.places.get(named.id) : undefined) ?? model.origins.get(n.id)?.loc,
       value: String(v),
       index: k,
       backward: !forward.has(n.id),
@@ -58,8 +59,16 @@ export function findNonFinite(model: Model, graph: Graph, values: Record<string,
   return undefined;
 }
 
-export function describeNonFinite(f: NonFinite, file: string): string {
-  const where = f.loc ? `${file}:${f.loc.line}:${f.loc.col}: ` : `${file}: `;
+/** The message, as every other error: file:line:col, the source line and a caret (when the place is known). */
+export function describeNonFinite(f: NonFinite, file: string, source?: string, prefix = ''): string {
   const eq = f.equation ? ` (in the equation for '${f.equation}')` : '';
-  return `${where}error: ${f.value} first appears in the ${f.backward ? 'backward' : 'forward'} pass at ${f.expr}${eq}, element ${f.index}`;
+  const message = `${prefix}${f.value} first appears in the ${f.backward ? 'backward' : 'forward'} pass at ${f.expr}${eq}, element ${f.index}`;
+  return placed(file, source, f.loc, message);
+}
+
+/** `file:line:col: error: message` with the source line and a caret, or `file: error: message` without a place. */
+export function placed(file: string, source: string | undefined, loc: Loc | undefined, message: string): string {
+  if (!loc) return `${file}: error: ${message}`;
+  if (source === undefined) return `${file}:${loc.line}:${loc.col}: error: ${message}`;
+  return formatDiagnostic(file, source, { severity: 'error', loc, message });
 }

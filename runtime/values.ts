@@ -3,6 +3,7 @@
 // their shapes. Every mistake names the file and the entry.
 import { shapeOf } from '../compiler/analyze/declarations.js';
 import type { InputInfo, JsonValue, Model, ParamInfo } from '../compiler/model.js';
+import { firstMisfit, fitsFloat64 } from './json-numbers.js';
 
 export class ValuesError extends Error {
   constructor(readonly file: string, message: string) {
@@ -21,6 +22,8 @@ export interface BoundValues {
 
 /** Parses a values file's text; a syntax error names the file. */
 export function parseValues(file: string, text: string): Record<string, JsonValue> {
+  const big = firstMisfit(text, fitsFloat64); // JSON reads 1e999 as Infinity
+  if (big) throw new ValuesError(`${file}:${big.line}:${big.col}`, `${big.literal} is beyond float64's range`);
   let v: unknown;
   try {
     v = JSON.parse(text);
@@ -46,13 +49,18 @@ export function bindValues(
   const known = new Set([...model.params, ...model.inputs].map((t) => t.name));
   for (const name of Object.keys(given)) {
     if (!known.has(name)) throw new ValuesError(file, `'${name}' is not a param or input of the model`);
+    const bad = firstNonNumber(given[name], `'${name}'`);
+    if (bad) throw new ValuesError(file, bad);
   }
-  const out: BoundValues = { params: {}, inputs: {}, dims: { ...dims } };
+  // Own entries only: a tensor may be called `constructor` or `toString`.
+  const givenOf = (name: string): JsonValue | undefined => (Object.hasOwn(given, name) ? given[name] : undefined);
+  // Without a prototype: a dim may be called `constructor`.
+  const out: BoundValues = { params: {}, inputs: {}, dims: Object.assign(Object.create(null) as Record<string, number>, dims) };
   const bindFrom = new Map<string, string>();
   const entries: [ParamInfo | InputInfo, JsonValue, string][] = [];
   for (const t of [...model.inputs, ...model.params]) {
-    const v = given[t.name] ?? t.value;
-    if (v !== undefined) entries.push([t, v, given[t.name] !== undefined ? file : 'the model']);
+    const v = givenOf(t.name) ?? t.value;
+    if (v !== undefined) entries.push([t, v, givenOf(t.name) !== undefined ? file : 'the model']);
   }
   // First bind the run-time dims from every shape, checking they agree.
   for (const [t, v, where] of entries) {
@@ -98,11 +106,30 @@ export function bindValues(
     else out.inputs[t.name] = flat;
   }
   for (const i of model.inputs) {
-    if (out.inputs[i.name] || !i.used) continue;
+    if (Object.hasOwn(out.inputs, i.name) || !i.used) continue;
     if (!fill) throw new ValuesError(file, `no value for input '${i.name}'`);
     out.inputs[i.name] = fill(i, out.dims);
   }
   return out;
+}
+
+/**
+ * The first entry of a value that is not a finite number, worded with its
+ * path (`'W'[1][0] is "abc" (a string), not a number`), or undefined. JSON
+ * reads 1e999 as Infinity, so that is caught here too.
+ */
+export function firstNonNumber(v: unknown, path: string, depth = 0): string | undefined {
+  if (typeof v === 'number') return Number.isFinite(v) ? undefined : `${path} is ${v} (beyond float64's range), not a finite number`;
+  if (Array.isArray(v)) {
+    if (depth >= 2) return `${path} nests arrays ${depth + 1} deep; a tensor has at most 2 axes`;
+    for (let k = 0; k < v.length; k++) {
+      const bad = firstNonNumber(v[k], `${path}[${k}]`, depth + 1);
+      if (bad) return bad;
+    }
+    return undefined;
+  }
+  const what = v === null ? 'null' : typeof v === 'string' ? `${JSON.stringify(v)} (a string)` : typeof v === 'boolean' ? `${v} (a boolean)` : 'an object';
+  return `${path} is ${what}, not a number`;
 }
 
 function tryEval(d: { eval(dims: Record<string, number>): number }, dims: Record<string, number>): number | undefined {

@@ -1,4 +1,5 @@
 // A small indentation-aware text builder for generated code.
+import { jsComment } from './escape.js';
 /** A generated line's source: a 1-based line and column in the model file. */
 export interface SourcePos {
   line: number;
@@ -13,7 +14,8 @@ export class Code {
   /** Generated line index → source position. */
   readonly mappings = new Map<number, SourcePos>();
 
-  constructor(private readonly unit = '  ') {}
+  /** `escape` makes one comment line's text safe (targets/escape.ts): a name can never end a comment. */
+  constructor(private readonly unit = '  ', private readonly escape: (text: string) => string = jsComment) {}
 
   line(s = ''): this {
     if (this.source && s) this.mappings.set(this.out.length, this.source);
@@ -43,7 +45,7 @@ export class Code {
   }
 
   comment(text: string, mark = '//'): this {
-    for (const l of text.split('\n')) this.line(`${mark} ${l}`);
+    for (const l of text.split('\n')) this.line(`${mark} ${this.escape(l)}`);
     return this;
   }
 

@@ -2,6 +2,7 @@
 // at the .nn line it came from, so a debugger or a stack trace in a generated
 // module leads back to the model.
 import type { Code } from './code.js';
+import { jsonText } from './escape.js';
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 
@@ -35,7 +36,7 @@ export function sourceMap(code: Code, file: string, source: string, sourceText?:
     prevLine = pos.line - 1;
     prevCol = pos.col - 1;
   }
-  return JSON.stringify({
+  return jsonText({
     version: 3,
     file,
     sources: [source],

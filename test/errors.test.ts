@@ -39,6 +39,7 @@ const CASES: [string, string, number, number, string[]][] = [
   ['an unknown optimizer', 'param x\noptimizer adamm(lr = 1)\nloss f = x', 2, 11, ['adamm']],
   ['labels that are not integers', 'dim N\nparam W : [3, 2]\ninput X : [2, N]\ninput y : [N]\nloss f = sum(pick(W X, y))', 5, 24, ['integer']],
   ['a keyword as a name', 'param x\nloss = 2 * x', 2, 1, ['keyword']],
+  ['concat of a matrix (at the argument)', 'param W : [10, 5]\nparam u : [20]\nloss s = uᵀ concat(W, W)', 3, 20, ['concat', 'matrix', '[10, 5]']],
   ['a dropout probability out of range', 'param x : [3]\nloss f = sum(dropout(x, 1.5))', 2, 14, ['dropout']],
 ];
 

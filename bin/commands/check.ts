@@ -1,14 +1,17 @@
 // gradc check MODEL.nn: every gradient against central finite differences of
 // the loss, in float64, with the generated module itself.
 import { Option, type Command } from 'commander';
-import type { InputInfo, Model } from '../../compiler/model.js';
+import type { Model } from '../../compiler/model.js';
 import { toArrays } from '../../runtime/instantiate.js';
-import { normal, uniform } from '../../runtime/random.js';
 import { bindValues } from '../../runtime/values.js';
 import { UsageError } from '../errors.js';
-import { parseDims, readModel } from '../load.js';
+import { parseBytes, parseDims, readModel } from '../load.js';
 import { parseSeed, prepare, readValues, type RunOptions } from './grad.js';
+import { announcedFill, randomInput } from './fill.js';
 import { runOptions } from './options.js';
+import { samplePicks } from './sample.js';
+
+export { DEFAULT_RUNTIME_DIM, randomInput } from './fill.js';
 
 export interface CheckOptions extends RunOptions {
   tol?: string;
@@ -19,37 +22,22 @@ export interface CheckOptions extends RunOptions {
 export interface TensorCheck {
   name: string;
   checked: number;
+  /** How many of the checked elements have a nonzero gradient, and how many the tensor has. */
+  nonzeroChecked: number;
+  nonzero: number;
   size: number;
   maxRelError: number;
   ok: boolean;
 }
 
-/** Run-time dims that no value binds get this size in `check` (documented in the README). */
-export const DEFAULT_RUNTIME_DIM = 3;
-
-/** Seeded random values for inputs without one: N(0, 1), or labels uniform below their bound. */
-export function randomInput(seed: number) {
-  return (i: InputInfo, dims: Record<string, number>): Float64Array => {
-    for (const d of i.shape[0].mul(i.shape[1]).dims) dims[d] ??= DEFAULT_RUNTIME_DIM;
-    const n = i.shape[0].mul(i.shape[1]).eval(dims);
-    const stream = 7919 + i.name.length * 131 + i.name.charCodeAt(0);
-    if (i.int) {
-      // Labels below their number of classes; integers with no known range in {0, 1, 2}.
-      const b = i.bound ? i.bound.eval(dims) : 3;
-      return Float64Array.from({ length: n }, (_, k) => Math.floor(uniform(seed, stream, k) * b));
-    }
-    return Float64Array.from({ length: n }, (_, k) => normal(seed, stream, k));
-  };
-}
-
-export async function checkGradients(model: Model, opts: CheckOptions, given: Record<string, import('../../compiler/model.js').JsonValue>, vfile: string): Promise<TensorCheck[]> {
+export async function checkGradients(model: Model, opts: CheckOptions, given: Record<string, import('../../compiler/model.js').JsonValue>, vfile: string, fill = randomInput): Promise<TensorCheck[]> {
   // The wasm module computes in float32: its gradient is checked against float64 differences with a float32 tolerance.
   const wasm = opts.target === 'wasm';
   const tol = opts.tol === undefined ? (wasm ? 2e-4 : 1e-5) : Number(opts.tol);
   const max = opts.max === undefined ? 400 : Number(opts.max);
   if (!(tol > 0) || !(max > 0)) throw new UsageError('--tol and --max want positive numbers');
   const seed = parseSeed(opts.seed);
-  const values = bindValues(model, vfile, given, {}, randomInput(seed));
+  const values = bindValues(model, vfile, given, {}, fill(seed));
   const m = await prepare(model, values, { ...opts, target: 'js' }, 'f64');
   const inputs = toArrays(model, values.inputs, 'f64') as Record<string, Float64Array | Int32Array>;
   let analytic = m.grad(inputs);
@@ -62,10 +50,10 @@ export async function checkGradients(model: Model, opts: CheckOptions, given: Re
   const lossAt = () => m.forward(inputs).loss;
   const results: TensorCheck[] = [];
   for (const [name, g] of Object.entries(grads)) {
-    const target = (m.params[name] ?? inputs[name]) as Float64Array;
+    const target = (Object.hasOwn(m.params, name) ? m.params[name] : inputs[name]) as Float64Array;
     const n = target.length;
-    // Every element, or an even sample of them for large tensors.
-    const picks = n <= max ? [...Array(n).keys()] : Array.from({ length: max }, (_, k) => Math.floor((k * n) / max));
+    // Every element, or the largest entries plus an even sample (sample.ts).
+    const picks = samplePicks(g, max);
     let worst = 0;
     // Elements far smaller than the tensor's largest are measured against a
     // thousandth of it, and nothing against less than 1e-4·|loss|: below that
@@ -73,7 +61,11 @@ export async function checkGradients(model: Model, opts: CheckOptions, given: Re
     const floor = Math.max(1e-3 * Math.max(0, ...g.map(Math.abs)), 1e-4 * Math.max(1, Math.abs(analytic.loss)));
     for (const k of picks) {
       const x = target[k]!;
-      const h = 1e-5 * Math.max(1, Math.abs(x));
+      // The step scales with the value. A step as large as x itself would cross
+      // zero, where the kinks and domain edges of relu, abs, log and sqrt are:
+      // then it shrinks to a part of |x|, so x ± h stays on x's side.
+      const wide = 1e-5 * Math.max(1, Math.abs(x));
+      const h = x !== 0 && wide >= Math.abs(x) / 2 ? 1e-5 * Math.abs(x) : wide;
       target[k] = x + h;
       const up = lossAt();
       target[k] = x - h;
@@ -84,24 +76,30 @@ export async function checkGradients(model: Model, opts: CheckOptions, given: Re
       const err = Math.abs(a - numeric) / Math.max(Math.abs(a), Math.abs(numeric), floor);
       worst = Math.max(worst, Number.isNaN(err) ? Infinity : err);
     }
-    results.push({ name, checked: picks.length, size: n, maxRelError: worst, ok: worst <= tol });
+    const nonzero = g.filter((x) => x !== 0).length;
+    results.push({ name, checked: picks.length, nonzeroChecked: picks.filter((k) => g[k] !== 0).length, nonzero, size: n, maxRelError: worst, ok: worst <= tol });
   }
   return results;
 }
 
 export async function checkCommand(file: string, opts: CheckOptions): Promise<number> {
-  const { model } = readModel(file, parseDims(opts.dim), true);
+  const { model } = readModel(file, parseDims(opts.dim), true, parseBytes(opts.maxMemory));
   const { file: vfile, given } = readValues(opts.at);
-  const results = await checkGradients(model, opts, given, vfile);
+  const results = await checkGradients(model, opts, given, vfile, announcedFill);
   const ok = results.every((r) => r.ok);
   if (opts.json) {
     process.stdout.write(JSON.stringify({ ok, tensors: results }) + '\n');
   } else {
     const w = Math.max(6, ...results.map((r) => r.name.length));
-    process.stdout.write(`${'tensor'.padEnd(w)}  ${'checked'.padStart(9)}  max rel. error  \n`);
+    const cw = Math.max(7, ...results.map((r) => `${r.checked}/${r.size}`.length));
+    const nw = Math.max(7, ...results.map((r) => `${r.nonzeroChecked}/${r.nonzero}`.length));
+    process.stdout.write(`${'tensor'.padEnd(w)}  ${'checked'.padStart(cw)}  ${'nonzero'.padStart(nw)}  max rel. error  \n`);
     for (const r of results) {
-      process.stdout.write(`${r.name.padEnd(w)}  ${`${r.checked}/${r.size}`.padStart(9)}  ${r.maxRelError.toExponential(2).padStart(14)}  ${r.ok ? 'ok' : 'FAIL'}\n`);
+      process.stdout.write(`${r.name.padEnd(w)}  ${`${r.checked}/${r.size}`.padStart(cw)}  ${`${r.nonzeroChecked}/${r.nonzero}`.padStart(nw)}  ${r.maxRelError.toExponential(2).padStart(14)}  ${r.ok ? 'ok' : 'FAIL'}\n`);
     }
+    const total = results.reduce((a, r) => a + r.checked, 0);
+    const size = results.reduce((a, r) => a + r.size, 0);
+    process.stdout.write(`checked ${total} of ${size} elements (the largest |gradient| entries, then an even sample; at most --max ${opts.max ?? 400} per tensor)\n`);
     process.stdout.write(ok ? 'all gradients agree with finite differences\n' : 'some gradients disagree with finite differences\n');
   }
   return ok ? 0 : 1;

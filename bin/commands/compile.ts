@@ -10,12 +10,12 @@ import { dotGraph } from '../../compiler/teach/dot.js';
 import { emitHvpModule } from '../../compiler/teach/hvp.js';
 import { latexDocument } from '../../compiler/teach/latex.js';
 import { renderSvg } from '../../compiler/teach/svg.js';
-import { writeFileAtomic } from '../../runtime/files.js';
+import { writeFilesAtomic } from '../../runtime/files.js';
 import { TARGETS, type TargetName } from '../../targets/index.js';
 import { emitWasm } from '../../targets/wasm/index.js';
 import { plan } from '../../targets/plan.js';
 import { UsageError } from '../errors.js';
-import { parseDims, readModel } from '../load.js';
+import { parseBytes, parseDims, readModel } from '../load.js';
 import { VERSION } from '../version.js';
 import { collect } from './options.js';
 
@@ -26,6 +26,8 @@ export interface CompileOptions {
   dim?: string[];
   precision?: 'f32' | 'f64';
   eval?: boolean;
+  maxMemory?: string;
+  json?: boolean;
 }
 
 /** Printers for --emit, by kind. */
@@ -51,20 +53,17 @@ export async function compileCommand(file: string, opts: CompileOptions): Promis
     throw new UsageError(`--emit wants one of ${Object.keys(EMITTERS).join(', ')}; not '${opts.emit}'`);
   }
   const targets = targetList(opts.target);
-  const { model } = readModel(file, parseDims(opts.dim));
+  const { model } = readModel(file, parseDims(opts.dim), false, parseBytes(opts.maxMemory));
   if (opts.emit) {
     process.stdout.write(await EMITTERS[opts.emit]!(model, file, opts));
     return 0;
   }
   const dir = opts.output ?? dirname(file);
-  const written: string[] = [];
-  // Everything is generated before anything is written.
+  // Everything is generated before anything is written, and written as one set.
   const files = targets.flatMap((t) => TARGETS[t]!.files(model, base(file), { precision: opts.precision, source: basename(file), version: VERSION }));
-  for (const f of files) {
-    writeFileAtomic(join(dir, f.name), f.text);
-    written.push(join(dir, f.name));
-  }
-  process.stdout.write(summary(model, file, written));
+  writeFilesAtomic(files.map((f) => ({ path: join(dir, f.name), data: f.text })));
+  const written = files.map((f) => join(dir, f.name));
+  process.stdout.write(opts.json ? JSON.stringify(summaryData(model, file, written)) + '\n' : summary(model, file, written));
   return 0;
 }
 
@@ -76,24 +75,59 @@ function targetList(t: string | undefined): TargetName[] {
   return list.filter((x) => TARGETS[x]);
 }
 
+/** The summary's facts: what `--json` prints and the text below is made of. */
+export interface Summary {
+  model: string;
+  loss: string;
+  outputs: string[];
+  /** Numbers in all params, or null when a size is given only at create(). */
+  param_count: number | null;
+  params: { name: string; shape: string[]; init: string }[];
+  inputs: { name: string; shape: string[]; int: boolean; wrt: boolean }[];
+  forward: { ops: number; flops: string };
+  backward: { ops: number; flops: string };
+  grad_program: { loops: number; buffers: number };
+  optimizer: string;
+  schedule: string;
+  wrote: string[];
+}
+
+export function summaryData(model: Model, file: string, written: string[]): Summary {
+  const count = model.params.reduce((n, p) => n + (p.shape[0].mul(p.shape[1]).constant ?? NaN), 0);
+  const { forward, backward } = graphCost(model.train);
+  const g = plan([model.train.loss, ...model.train.grads.values()]);
+  return {
+    model: basename(file),
+    loss: model.loss.name,
+    outputs: model.outputs.map((o) => o.name),
+    param_count: Number.isNaN(count) ? null : count,
+    params: model.params.map((p) => ({ name: p.name, shape: p.type.dims.map((d) => d.key), init: p.init.name })),
+    inputs: model.inputs.map((i) => ({ name: i.name, shape: i.type.dims.map((d) => d.key), int: i.int, wrt: model.wrt.includes(i.name) })),
+    forward: { ops: forward.ops, flops: forward.flops.key },
+    backward: { ops: backward.ops, flops: backward.flops.key },
+    grad_program: { loops: g.steps.length, buffers: g.slotSizes.length },
+    optimizer: model.optimizer.name,
+    schedule: model.schedule.name,
+    wrote: written,
+  };
+}
+
 /** One screen: params and shapes, forward/backward cost, kernels, files. */
 export function summary(model: Model, file: string, written: string[]): string {
+  const s = summaryData(model, file, written);
   const lines: string[] = [];
-  const shape = (dims: { key: string }[]) => (dims.length ? `[${dims.map((d) => d.key).join(', ')}]` : 'scalar');
-  lines.push(`${basename(file)}: loss ${model.loss.name}${model.outputs.length ? `, outputs ${model.outputs.map((o) => o.name).join(', ')}` : ''}`);
-  const count = model.params.reduce((n, p) => n + (p.shape[0].mul(p.shape[1]).constant ?? NaN), 0);
-  lines.push(`params (${Number.isNaN(count) ? 'sized at create()' : `${count} numbers`}):`);
-  for (const p of model.params) lines.push(`  ${p.name.padEnd(10)} ${shape(p.type.dims).padEnd(14)} ~ ${p.init.name}`);
-  if (model.inputs.length) {
+  const shape = (dims: string[]) => (dims.length ? `[${dims.join(', ')}]` : 'scalar');
+  lines.push(`${s.model}: loss ${s.loss}${s.outputs.length ? `, outputs ${s.outputs.join(', ')}` : ''}`);
+  lines.push(`params (${s.param_count === null ? 'sized at create()' : `${s.param_count} numbers`}):`);
+  for (const p of s.params) lines.push(`  ${p.name.padEnd(10)} ${shape(p.shape).padEnd(14)} ~ ${p.init}`);
+  if (s.inputs.length) {
     lines.push('inputs:');
-    for (const i of model.inputs) lines.push(`  ${i.name.padEnd(10)} ${shape(i.type.dims).padEnd(14)}${i.int ? ' int' : ''}${model.wrt.includes(i.name) ? '  (wrt)' : ''}`);
+    for (const i of s.inputs) lines.push(`  ${i.name.padEnd(10)} ${shape(i.shape).padEnd(14)}${i.int ? ' int' : ''}${i.wrt ? '  (wrt)' : ''}`);
   }
-  const { forward, backward } = graphCost(model.train);
-  lines.push(`forward:  ${forward.ops} ops, ${forward.flops.key} flops`);
-  lines.push(`backward: ${backward.ops} ops, ${backward.flops.key} flops`);
-  const g = plan([model.train.loss, ...model.train.grads.values()]);
-  lines.push(`grad program: ${g.steps.length} loops, ${g.slotSizes.length} buffers`);
-  lines.push(`optimizer: ${model.optimizer.name}, schedule: ${model.schedule.name}`);
+  lines.push(`forward:  ${s.forward.ops} ops, ${s.forward.flops} flops`);
+  lines.push(`backward: ${s.backward.ops} ops, ${s.backward.flops} flops`);
+  lines.push(`grad program: ${s.grad_program.loops} loops, ${s.grad_program.buffers} buffers`);
+  lines.push(`optimizer: ${s.optimizer}, schedule: ${s.schedule}`);
   if (written.length) lines.push(`wrote ${written.join(', ')}`);
   return lines.join('\n') + '\n';
 }
@@ -108,5 +142,7 @@ export function register(p: Command, setExit: (code: number) => void): void {
     .option('--dim <name=value>', 'set a dim (repeatable)', collect, [])
     .addOption(new Option('--precision <p>', 'float precision of the generated module').choices(['f32', 'f64']).default('f32'))
     .option('--eval', 'with --emit: show eval mode')
+    .option('--max-memory <bytes>', 'refuse a model that plans more memory than this (default 4G)')
+    .option('--json', 'print the summary as one JSON object')
     .action(async (model, opts) => setExit(await compileCommand(model, opts)));
 }

@@ -7,6 +7,7 @@ import { formatTrace, trace } from '../../compiler/teach/trace.js';
 import { bindValues } from '../../runtime/values.js';
 import { parseDims, readModel } from '../load.js';
 import { parseSeed, prepare, readValues, type RunOptions } from './grad.js';
+import { announcedFill } from './fill.js';
 import { runOptions } from './options.js';
 
 export interface Leaves {
@@ -19,7 +20,7 @@ export interface Leaves {
 /** The values a teaching command evaluates at, exactly as `gradc grad` would use them. */
 export async function leafValues(model: Model, opts: RunOptions, fill?: Parameters<typeof bindValues>[4]): Promise<Leaves> {
   const { file: vfile, given } = readValues(opts.at);
-  const bound = bindValues(model, vfile, given, {}, fill);
+  const bound = bindValues(model, vfile, given, {}, fill ?? (opts.at ? undefined : announcedFill(parseSeed(opts.seed))));
   const m = await prepare(model, bound, { ...opts, target: 'js' }, 'f64');
   const values: Record<string, Tensor> = {};
   const shaped = (t: { shape: Model['params'][number]['shape'] }, data: ArrayLike<number>) =>

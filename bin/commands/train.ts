@@ -8,14 +8,16 @@ import { basename, dirname, join } from 'node:path';
 import { instantiate } from '../../runtime/instantiate.js';
 import { writeFileAtomic } from '../../runtime/files.js';
 import { readCheckpoint, type Checkpoint, type RunSettings } from '../../runtime/train/checkpoint.js';
+import { validateState } from '../../runtime/train/validate-checkpoint.js';
 import { curvesSvg, sparkline } from '../../runtime/train/curves.js';
 import { layoutOf, loadDataset, OptionError, type Dataset, type Layout } from '../../runtime/train/data.js';
 import { scoreOutput, trainLoop, type LoopResult, type Trainable } from '../../runtime/train/loop.js';
 import { BarReporter, fmt, LineReporter } from '../../runtime/train/progress.js';
 import { split } from '../../runtime/train/shuffle.js';
 import { readDataFile } from '../../runtime/train/table.js';
-import { UsageError, UserError } from '../errors.js';
-import { parseDims, readModel } from '../load.js';
+import { stderrIsTTY, UsageError, UserError } from '../errors.js';
+import { parseBytes, parseDims, readModel } from '../load.js';
+import { createModule, parseSeed, requireParamSizes } from './grad.js';
 import { collect } from './options.js';
 
 export interface TrainOptions {
@@ -33,6 +35,7 @@ export interface TrainOptions {
   resume?: boolean;
   verbose?: boolean;
   json?: boolean;
+  maxMemory?: string;
 }
 
 export const DEFAULTS = { epochs: 60, batch: 32, val: 0, seed: 0 };
@@ -66,7 +69,7 @@ const sha256 = (b: Uint8Array | string) => createHash('sha256').update(b).digest
 /** The run's settings: the options, or the checkpoint's where resuming (which must agree). */
 function settings(opts: TrainOptions, ck: Checkpoint | undefined): RunSettings {
   const given = {
-    seed: int('--seed', opts.seed, -(2 ** 31)),
+    seed: opts.seed === undefined ? undefined : parseSeed(opts.seed),
     batch: int('--batch', opts.batch, 1),
     val: fraction(opts.val),
     columns: opts.columns,
@@ -111,7 +114,7 @@ function loadData(file: string | undefined, layout: Layout, columns: string | nu
 
 export async function trainCommand(file: string, opts: TrainOptions): Promise<number> {
   const started = performance.now();
-  const { model, source } = readModel(file, parseDims(opts.dim), !!opts.json);
+  const { model, source } = readModel(file, parseDims(opts.dim), !!opts.json, parseBytes(opts.maxMemory));
   let layout: Layout;
   try {
     layout = layoutOf(model);
@@ -137,23 +140,29 @@ export async function trainCommand(file: string, opts: TrainOptions): Promise<nu
   if (s.val > 0 && !parts.val.length) throw new UsageError(`--val ${s.val} of ${data.n} examples holds out none`);
 
   const target = opts.target ?? 'js';
+  requireParamSizes(model, {});
   let module: Trainable;
   try {
-    module = (await instantiate(model, { target, seed: s.seed })) as unknown as Trainable;
+    module = (await createModule(() => instantiate(model, { target, seed: s.seed, maxMemory: parseBytes(opts.maxMemory) }))) as unknown as Trainable;
   } catch (e) {
-    if (target !== 'js') throw new UserError(`gradc: error: the ${target} target is not available here: ${(e as Error).message}`);
+    if (target !== 'js' && !(e instanceof UserError)) throw new UserError(`gradc: error: the ${target} target is not available here: ${(e as Error).message}`);
     throw e;
   }
   if (ck) {
+    validateState(checkpointPath, ck, await module.state(), file);
     try {
       await module.load(ck.state);
     } catch (e) {
       throw new UserError(`${checkpointPath}: error: does not fit ${file}: ${(e as Error).message}`);
     }
   }
+  if (ck && steps !== undefined && ck.step >= steps) {
+    process.stderr.write(`${checkpointPath}: note: the checkpoint is already at step ${ck.step} (--steps ${steps}): no step taken\n`);
+    return 0;
+  }
 
   const lines = opts.json ? undefined : process.stdout;
-  const tty = process.stderr.isTTY && process.env.TERM !== 'dumb';
+  const tty = stderrIsTTY() && process.env.TERM !== 'dumb';
   const quiet = { write: () => true } as unknown as NodeJS.WritableStream;
   const reporter = tty ? new BarReporter(lines ?? quiet, process.stderr) : new LineReporter(lines ?? quiet);
   let interrupted = false;
@@ -169,6 +178,7 @@ export async function trainCommand(file: string, opts: TrainOptions): Promise<nu
     r = await trainLoop({
       model,
       modelFile: file,
+      modelSource: source,
       module,
       layout,
       data,
@@ -194,7 +204,7 @@ export async function trainCommand(file: string, opts: TrainOptions): Promise<nu
   if (r.history.length) writeFileAtomic(curves, curvesSvg(r.history, `${basename(file)}: ${r.history.length} epochs, ${r.history[r.history.length - 1]!.step} steps`));
   const seconds = (performance.now() - started) / 1000;
   if (opts.json) {
-    const out = { epochs: r.epoch, steps: r.step, train_loss: r.train_loss, val_loss: r.val_loss, val_accuracy: r.val_accuracy, seconds: +seconds.toFixed(3), checkpoint: r.checkpoint };
+    const out = { epochs: r.epoch, steps: r.step, train_loss: r.train_loss, val_loss: r.val_loss, val_accuracy: r.val_accuracy, seconds: +seconds.toFixed(3), checkpoint: r.checkpoint, ...(r.restored ? { best_epoch: r.restored.epoch } : {}) };
     process.stdout.write(JSON.stringify(out) + '\n');
   }
   summary(r, seconds, curves, opts.json ? (tty ? process.stderr : undefined) : process.stdout);
@@ -214,12 +224,15 @@ function summary(r: LoopResult, seconds: number, curves: string, out: NodeJS.Wri
   if (!out) return;
   const h = r.history;
   const lines = [`trained ${r.epoch} epoch${r.epoch === 1 ? '' : 's'} (${r.step} step${r.step === 1 ? "" : "s"}) in ${seconds.toFixed(1)} s: ${WHY[r.reason]}`];
+  if (r.restored) lines.push(`restored the params of epoch ${r.restored.epoch}, the best validation loss (${fmt(r.restored.val_loss)}); the checkpoint holds them`);
+  else if (r.reason === 'patience') lines.push('kept the last params: the best epoch came before --resume, and its params were not kept');
   const spark = (name: string, v: (number | null)[]) => {
     const vals = v.filter((x): x is number => x !== null);
     if (vals.length > 1) lines.push(`${name.padEnd(12)} ${sparkline(vals)}  ${fmt(vals[0]!)} → ${fmt(vals[vals.length - 1]!)}`);
   };
   spark('train loss', h.map((x) => x.train_loss));
   spark('val loss', h.map((x) => x.val_loss));
+  spark('train accuracy', h.map((x) => x.train_accuracy ?? null));
   spark('val accuracy', h.map((x) => x.val_accuracy));
   if (r.reason !== 'diverged') lines.push(`checkpoint ${r.checkpoint}${h.length ? `, curves ${curves}` : ''}`);
   out.write(lines.join('\n') + '\n');
@@ -242,6 +255,7 @@ export function register(p: Command, setExit: (code: number) => void): void {
     .option('--checkpoint <file>', 'where the checkpoint goes (default MODEL.ckpt.json beside the model); the curves SVG goes next to it')
     .option('--resume', 'continue from the checkpoint exactly where its run stopped')
     .option('--verbose', 'print the update/param magnitude ratio of every param each epoch')
+    .option('--max-memory <bytes>', 'refuse a model that plans more memory than this (default 4G)')
     .option('--json', 'print one JSON object at the end: epochs, steps, losses, accuracy, seconds, checkpoint')
     .action(async (model, opts) => setExit(await trainCommand(model, opts)));
 }

@@ -221,15 +221,17 @@ export const BUILTINS: Record<string, Builtin> = {
     const parts = call.args.map((a) => l.expr(a, env, defOrder));
     if (parts.some((p) => !p)) return null;
     const vs = parts as Value[];
-    const cols = (v: Value) => (isMatrix(v.type) ? v.type.dims[1]! : Size.of(1));
+    // Column vectors only (spec §6): a matrix here is a mistake that would
+    // otherwise surface far away, as a shape error where the result is used.
     for (const [i, v] of vs.entries()) {
-      if (isScalar(v.type) || v.type.row || !cols(v).equals(cols(vs[0]!))) {
-        return l.error(call.args[i]!.start, `concat() stacks column vectors (or matrices with equal column counts); argument ${i + 1} is ${formatType(v.type)}`);
+      if (isScalar(v.type) || v.type.row || isMatrix(v.type)) {
+        const what = isMatrix(v.type) ? `a matrix ${formatType(v.type)}` : formatType(v.type);
+        return l.error(call.args[i]!.start, `concat() stacks column vectors; argument ${i + 1} is ${what}${isScalar(v.type) ? ' (write a one-element param [1])' : v.type.row ? ' (transpose it)' : ''}`);
       }
     }
     const rows = vs.map((v) => v.type.dims[0]!).reduce((a, d) => a.add(d));
     const node = l.b.make('concat', vs.map((v) => v.node), {});
-    return { node, type: isMatrix(vs[0]!.type) ? { dims: [rows, cols(vs[0]!)] } : { dims: [rows] } };
+    return { node, type: { dims: [rows] } };
   },
 };
 

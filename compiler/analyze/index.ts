@@ -30,7 +30,7 @@ export function analyze(program: Program, diags: Diagnostics, opts: AnalyzeOptio
   const scope = new Scope(diags, opts.dims, opts.lostNames);
   collect(program, scope);
   for (const name of Object.keys(opts.dims ?? {})) {
-    if (scope.get(name)?.kind !== 'dim') diags.error(START, `--dim ${name}: the model has no dim '${name}'`);
+    if (scope.get(name)?.kind !== 'dim') diags.usageError(`--dim ${name}: the model has no dim '${name}'`);
   }
   const { params, inputs } = declareTensors(scope);
   const shared: Shared = {

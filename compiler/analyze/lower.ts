@@ -8,6 +8,7 @@ import type { Node } from '../ir/node.js';
 import { Size } from '../ir/size.js';
 import type { InputInfo, ParamInfo, StateInfo, TensorType } from '../model.js';
 import { BUILTINS } from './builtins.js';
+import { lookalikeHint } from './confusable.js';
 import type { Scope } from './scope.js';
 import { broadcastTypes, formatType, matmulType, SCALAR_T, transposed } from './types.js';
 
@@ -145,7 +146,8 @@ export class Lowerer {
     if (!bnd) {
       if (this.shared.scope.lostNames.has(name)) return null; // declared, perhaps, where a syntax error was
       if (Object.hasOwn(BUILTINS, name)) return this.error(loc, `'${name}' is a function: call it as ${name}(…)`);
-      return this.error(loc, `'${name}' is not defined: it is never bound`);
+      const hint = lookalikeHint(name, this.shared.scope.bindings.keys());
+      return this.error(loc, `'${name}' is not defined: it is never bound${hint ? `; ${hint}` : ''}`);
     }
     switch (bnd.kind) {
       case 'dim':

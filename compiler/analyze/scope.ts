@@ -13,6 +13,9 @@ export type Binding =
   | { kind: 'def'; name: string; params: Ident[]; body: Expr; order: number; loc: Loc }
   | { kind: 'equation'; name: string; expr: Expr; order: number; loc: Loc };
 
+/** The largest size of one axis: a typed array holds at most 2^31 - 1 elements in every engine gradc targets. */
+const MAX_DIM = 2 ** 31 - 1;
+
 export class Scope {
   readonly bindings = new Map<string, Binding>();
 
@@ -128,10 +131,13 @@ export function collect(program: Program, scope: Scope): void {
     switch (s.kind) {
       case 'dim':
         for (const it of s.items) {
-          const override = scope.dimOverrides[it.name.name];
+          const override = Object.hasOwn(scope.dimOverrides, it.name.name) ? scope.dimOverrides[it.name.name] : undefined;
           let value: number | undefined = override ?? (it.value ? scope.constant(it.value, 'a dim value') : undefined);
           if (value !== undefined && !(Number.isInteger(value) && value > 0)) {
             scope.diags.error(it.value ? it.value.loc : it.name.loc, `dim '${it.name.name}' must be a positive integer, not ${value}`);
+            value = undefined;
+          } else if (value !== undefined && value > MAX_DIM) {
+            scope.diags.error(it.value ? it.value.loc : it.name.loc, `dim '${it.name.name}' = ${value} is too large: a size is at most ${MAX_DIM} (2^31 - 1, the longest typed array)`);
             value = undefined;
           }
           scope.bind({ kind: 'dim', name: it.name.name, value, loc: it.name.loc });

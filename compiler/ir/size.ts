@@ -82,7 +82,7 @@ export class Size {
     for (const [m, c] of this.terms) {
       let v = c;
       for (const d of m ? m.split('*') : []) {
-        const x = dims[d];
+        const x = Object.hasOwn(dims, d) ? dims[d] : undefined; // a dim may be called `constructor`
         if (x === undefined) throw new Error(`dim '${d}' has no value`);
         v *= x;
       }

@@ -6,8 +6,8 @@ import type { Model } from '../model.js';
 import { emitJsModule, type ExtraMethod, type JsModuleOptions } from '../../targets/js/module.js';
 import { hvpGraph } from './hessian.js';
 
-export function hvpMethod(model: Model): ExtraMethod {
-  const h = hvpGraph(model);
+export function hvpMethod(model: Model, mode: 'train' | 'eval' = 'train'): ExtraMethod {
+  const h = hvpGraph(model, mode);
   const q = JSON.stringify;
   const pairs = model.params.map((p, k) => `${q(h.v[k]!.name)}: v[${q(p.name)}]`);
   const source = [
@@ -26,6 +26,7 @@ export function hvpMethod(model: Model): ExtraMethod {
   return { name: 'hvp', graph: h.graph, inputs: h.v, source };
 }
 
-export function emitHvpModule(model: Model, opts: JsModuleOptions = {}): string {
-  return emitJsModule(model, { ...opts, extra: [...(opts.extra ?? []), hvpMethod(model)] });
+/** The JS module with hvp(inputs, v) added; `mode` picks the graph (dropout, batchnorm) it differentiates. */
+export function emitHvpModule(model: Model, opts: JsModuleOptions = {}, mode: 'train' | 'eval' = 'train'): string {
+  return emitJsModule(model, { ...opts, extra: [...(opts.extra ?? []), hvpMethod(model, mode)] });
 }

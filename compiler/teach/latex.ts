@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import type * as MathJs from 'mathjs';
 import { topoSort, type Node, type OpAttrs } from '../ir/node.js';
 import type { Model } from '../model.js';
-import { derivativeNames } from '../print.js';
+import { derivativeNames, logSoftmaxOf } from '../print.js';
 
 type MathNode = MathJs.MathNode;
 type Math = typeof MathJs;
@@ -97,15 +97,30 @@ class TexPrinter {
         return v < 0 ? op('-', 'unaryMinus', [c]) : c;
       }
       case 'size': return this.symbol(String(a.size), texName(String(a.size)));
-      case 'mask': return this.symbol(`mask${a.id}`, `m_{${a.id}}`);
+      case 'mask': return this.symbol(`mask${a.id}`, `\\operatorname{dropout\\_mask}_{p=${a.p}}`);
       case 'neg': return op('-', 'unaryMinus', [x(0)]);
       case 'add': return op('+', 'add', [x(0), x(1)]);
-      case 'sub': return op('-', 'subtract', [x(0), x(1)]);
-      case 'mul':
+      case 'sub': {
+        // x − logsumexp(x) is how log_softmax(x) is computed: print it as written.
+        const ls = logSoftmaxOf(n);
+        if (ls) return this.fn('log_softmax', [this.node(ls.x)], ([s]) => `\\operatorname{log\\_softmax}\\left(${s}${ls.axis ? `,\\ \\mathrm{axis}{=}${ls.axis.replace(/\D/gu, '')}` : ''}\\right)`);
+        return op('-', 'subtract', [x(0), x(1)]);
+      }
+      case 'mul': {
+        // x ⊙ mask is dropout(x, p), in the backward pass too (the same mask).
+        const k = n.inputs.findIndex((i) => i.op === 'mask' && this.name(i) === undefined);
+        if (k >= 0) return this.fn('dropout', [x(1 - k)], ([s]) => `\\operatorname{dropout}\\left(${s}, ${(n.inputs[k]!.attrs as { p: number }).p}\\right)`);
         return isScalar(n.inputs[0]!) || isScalar(n.inputs[1]!) ? op('*', 'multiply', [x(0), x(1)]) : op('.*', 'dotMultiply', [x(0), x(1)]);
+      }
       case 'div': return op('/', 'divide', [x(0), x(1)]);
       case 'pow': return op('^', 'pow', [x(0), x(1)]);
-      case 'exp': case 'log': case 'sqrt': case 'abs': case 'sin': case 'cos': case 'tanh':
+      case 'exp': {
+        // exp(log_softmax(x)) is how softmax(x) is computed.
+        const ls = this.name(n.inputs[0]!) === undefined ? logSoftmaxOf(n.inputs[0]!) : undefined;
+        if (ls) return this.fn('softmax', [this.node(ls.x)], ([s]) => `\\operatorname{softmax}\\left(${s}${ls.axis ? `,\\ \\mathrm{axis}{=}${ls.axis.replace(/\D/gu, '')}` : ''}\\right)`);
+        return new m.FunctionNode(new m.SymbolNode(n.op), [x(0)]);
+      }
+      case 'log': case 'sqrt': case 'abs': case 'sin': case 'cos': case 'tanh':
         return new m.FunctionNode(new m.SymbolNode(n.op), [x(0)]);
       case 'sigmoid': return this.fn('sigma', [x(0)], ([s]) => `\\sigma\\left(${s}\\right)`);
       case 'relu': case 'softplus': case 'sign': return call(n.op);

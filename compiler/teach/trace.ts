@@ -30,6 +30,8 @@ export interface ForwardStep {
   /** The math of the node; absent for a leaf. */
   expr?: string;
   value: Tensor;
+  /** For a value the user never named (t1, t2, …): where in the model it is computed. */
+  about?: string;
 }
 
 export interface Flow {
@@ -115,6 +117,7 @@ export function trace(model: Model, opts: TraceOptions): Trace {
   const names = new Map<number, string>();
   const taken = new Set([...model.names.values(), ...model.params.map((p) => p.name), ...model.inputs.map((i) => i.name)]);
   let k = 0;
+  const generated = new Set<number>();
   for (const n of order) {
     const own = model.names.get(n.id) ?? (isLeaf(n.op) && 'name' in n.attrs ? (n.attrs as { name: string }).name : undefined);
     if (own !== undefined) names.set(n.id, own);
@@ -122,6 +125,7 @@ export function trace(model: Model, opts: TraceOptions): Trace {
       let t: string;
       do t = `t${++k}`; while (taken.has(t));
       names.set(n.id, t);
+      generated.add(n.id);
     }
   }
   const namer: Namer = (n) => names.get(n.id);
@@ -137,7 +141,12 @@ export function trace(model: Model, opts: TraceOptions): Trace {
 
   const forward: ForwardStep[] = order
     .filter((n) => n.op !== 'const' && n.op !== 'size' && !trivial(n))
-    .map((n) => ({ name: label(n), expr: n.inputs.length ? printExpr(n, namer) : undefined, value: fwd.get(n.id)! }));
+    .map((n) => {
+      const step: ForwardStep = { name: label(n), expr: n.inputs.length ? printExpr(n, namer) : undefined, value: fwd.get(n.id)! };
+      const o = model.origins.get(n.id);
+      if (generated.has(n.id)) step.about = o ? `a part of ${o.rule} (line ${o.loc.line})` : 'a step gradc added';
+      return step;
+    });
 
   // Which nodes need a gradient: those that depend on a param or a wrt input.
   const wanted = new Set<number>();
@@ -225,7 +234,9 @@ export function formatTrace(t: Trace, header?: string): string {
   const d = `∂${t.loss}/∂`;
   if (header) out.push(header, '');
   out.push('forward, in topological order');
-  out.push(...columns(t.forward.map((s) => [`  ${s.name} = ${s.expr ? `${s.expr} = ` : ''}${showTensor(s.value)}`, ''])));
+  const unnamed = t.forward.filter((s) => s.about).map((s) => s.name);
+  if (unnamed.length) out.push(`  (${unnamed.length === 1 ? unnamed[0] : `${unnamed[0]}…${unnamed[unnamed.length - 1]}`}: values inside your equations that have no name in the model; named here to follow them)`);
+  out.push(...columns(t.forward.map((s) => [`  ${s.name} = ${s.expr ? `${s.expr} = ` : ''}${showTensor(s.value)}`, s.about ? `# ${s.about}` : ''])));
   out.push('', 'backward, from the loss: downstream = upstream × local');
   for (const s of t.backward) {
     out.push('');

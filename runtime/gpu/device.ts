@@ -1,4 +1,5 @@
-// A WebGPU device in Node: Dawn through the `webgpu` package, which needs a
+// A WebGPU device in Node: Dawn through the `webgpu` package (an optional peer
+// dependency, imported only when a device is asked for), which needs a
 // Vulkan driver (on a machine without a GPU, Mesa's lavapipe; see
 // ../shared/notes/webgpu-without-a-gpu.md). Probing never throws: it answers
 // with a device, or with one line saying why there is none.
@@ -37,7 +38,7 @@ async function open(): Promise<DeviceProbe> {
   try {
     webgpu = (await import('webgpu')) as unknown as typeof webgpu;
   } catch (e) {
-    return { reason: `no WebGPU in Node: the 'webgpu' package cannot be loaded (${firstLine(e)})` };
+    return { reason: webgpuMissing(e) };
   }
   try {
     // GPUBufferUsage and friends, for code that spells flags by name.
@@ -55,6 +56,19 @@ async function open(): Promise<DeviceProbe> {
   } catch (e) {
     return { reason: `no WebGPU device: ${firstLine(e)}` };
   }
+}
+
+/**
+ * Dawn (the `webgpu` package, about 130 MB of binaries) is an optional peer
+ * dependency: only --target wgsl in Node needs it, so installing gradc does
+ * not pull it. Loaded on demand; when absent, one line says how to get it.
+ */
+export function webgpuMissing(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
+    return "the WebGPU target in Node needs the optional 'webgpu' package (Dawn): run `npm install webgpu` beside gradc";
+  }
+  return `no WebGPU in Node: the 'webgpu' package cannot be loaded (${firstLine(e)})`;
 }
 
 function firstLine(e: unknown): string {

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../files.js';
 import { ValuesError } from '../values.js';
+import { validateCheckpoint } from './validate-checkpoint.js';
 
 /** One finished epoch. */
 export interface EpochRecord {
@@ -14,6 +15,8 @@ export interface EpochRecord {
   train_loss: number;
   val_loss: number | null;
   val_accuracy: number | null;
+  /** Accuracy on the training examples at the epoch's end (eval mode), when an output scores classes. */
+  train_accuracy?: number;
   /** The rate of the epoch's last step. */
   lr: number;
 }
@@ -59,19 +62,17 @@ export function readCheckpoint(path: string): Checkpoint {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
-  } catch {
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EISDIR') throw new ValuesError(path, 'is a folder, not a checkpoint (give --checkpoint FILE)');
     throw new ValuesError(path, 'no checkpoint to resume from (run without --resume first, or give --checkpoint)');
   }
-  let ck: Checkpoint;
+  let v: unknown;
   try {
-    ck = JSON.parse(text) as Checkpoint;
+    v = JSON.parse(text);
   } catch (e) {
     throw new ValuesError(path, `not a checkpoint: ${(e as Error).message}`);
   }
-  if (ck?.format !== 'gradc-checkpoint' || ck.version !== 1 || typeof ck.state !== 'object' || !Array.isArray(ck.history)) {
-    throw new ValuesError(path, 'not a gradc checkpoint (version 1)');
-  }
-  return ck;
+  return validateCheckpoint(path, v);
 }
 
 /** The state as plain arrays (JSON keeps every float32 and float64 value exactly). */

@@ -5,6 +5,7 @@
 // nothing is ever half-loaded.
 import type { InputInfo, Model } from '../../compiler/model.js';
 import { ValuesError } from '../values.js';
+import { fitsFloat32, FLOAT32_MAX } from '../json-numbers.js';
 import { toNumber, type DataFile, type Named, type Table } from './table.js';
 
 /** A mistake in a command-line option about the data (the command reports it as usage). */
@@ -145,9 +146,10 @@ function headerColumns(header: string[], layout: Layout): Map<string, number[]> 
 function check(v: unknown, i: InputLayout, fail: (message: string) => never): number {
   const x = typeof v === 'number' || typeof v === 'string' ? toNumber(v) : undefined;
   if (x === undefined) {
-    const shown = typeof v === 'string' ? (v.trim() === '' ? 'an empty field' : `'${v.trim()}'`) : JSON.stringify(v);
+    const shown = typeof v === 'string' ? (v.trim() === '' ? 'an empty field' : `'${v.trim()}'`) : typeof v === 'number' ? String(v) : JSON.stringify(v);
     fail(`${shown} is not a number`);
   }
+  if (!fitsFloat32(x)) fail(`${typeof v === 'string' ? v.trim() : x} is beyond float32's range (±${FLOAT32_MAX.toPrecision(8)})`);
   if (i.int) {
     if (!Number.isInteger(x)) fail(`'${i.name}' is an int input; ${x} is not an integer`);
     if (x < 0 || (i.bound !== undefined && x >= i.bound)) {

@@ -4,7 +4,7 @@
 // It works on any module with the generated API, synchronous (JS) or not (WebGPU).
 import type { Model } from '../../compiler/model.js';
 import { scheduleExpr } from '../../targets/js/optimizer.js';
-import { findNonFinite } from '../nan.js';
+import { describeNonFinite, findNonFinite, placed } from '../nan.js';
 import { plainState, writeCheckpoint, type Checkpoint, type EpochRecord } from './checkpoint.js';
 import { Batcher, type Dataset, type Layout } from './data.js';
 import { epochOrder, type Split } from './shuffle.js';
@@ -33,13 +33,26 @@ export interface StepInfo {
   step: number;
   loss: number;
   lr: number;
-  examplesPerSecond: number;
+  /** null for a model without inputs: it trains on no examples. */
+  examplesPerSecond: number | null;
+  /** Seconds until the last epoch ends, at this run's pace so far. */
+  eta: number;
+}
+
+/** What the reporter hears at an epoch's end besides the record. */
+export interface EpochExtra {
+  epochs: number;
+  examplesPerSecond: number | null;
+  /** The epoch's seconds, and the seconds left until the last epoch ends. */
+  seconds: number;
+  eta: number;
+  ratios?: Map<string, number>;
 }
 
 export interface Reporter {
   epochStart(epoch: number, epochs: number, steps: number, position: number): void;
   step(info: StepInfo): void;
-  epochEnd(record: EpochRecord, extra: { epochs: number; examplesPerSecond: number; ratios?: Map<string, number> }): void;
+  epochEnd(record: EpochRecord, extra: EpochExtra): void;
   /** Called before the loop returns, however it ends. */
   close(): void;
 }
@@ -47,6 +60,8 @@ export interface Reporter {
 export interface LoopConfig {
   model: Model;
   modelFile: string;
+  /** The model's text, for the source line and caret of a NaN's message. */
+  modelSource?: string;
   module: Trainable;
   layout: Layout;
   data: Dataset;
@@ -80,6 +95,8 @@ export interface LoopResult {
   val_accuracy: number | null;
   /** This run's training seconds. */
   seconds: number;
+  /** With --patience: the epoch whose params were restored at the early stop (the best validation loss). */
+  restored?: { epoch: number; val_loss: number };
   /** Where the last good checkpoint is, and its step. */
   checkpoint: string;
   checkpointStep: number;
@@ -154,11 +171,12 @@ export async function trainLoop(cfg: LoopConfig): Promise<LoopResult> {
     });
     checkpointStep = step;
   };
-  const result = (reason: StopReason, error?: string): LoopResult => {
+  const result = (reason: StopReason, error?: string, restored?: LoopResult['restored']): LoopResult => {
     reporter.close();
-    const last = history[history.length - 1];
+    // After an early stop the params are the best epoch's: report that epoch's numbers.
+    const last = restored ? history[restored.epoch - 1] : history[history.length - 1];
     return {
-      reason, error, epoch, step, history,
+      reason, error, epoch, step, history, restored,
       train_loss: last?.train_loss ?? null,
       val_loss: last?.val_loss ?? null,
       val_accuracy: last?.val_accuracy ?? null,
@@ -179,6 +197,15 @@ export async function trainLoop(cfg: LoopConfig): Promise<LoopResult> {
   let lastYield = performance.now();
   let windowStart = performance.now();
   let windowExamples = 0;
+  // A model without inputs (a loss surface) trains on no examples: no rate to show.
+  const hasData = layout.inputs.length > 0;
+  const stepsThisRun = { from: step, total: epochs * stepsPerEpoch };
+  const etaAt = (s: number) => {
+    const done = s - stepsThisRun.from;
+    return done > 0 ? ((stepsThisRun.total - s) * elapsed()) / done : NaN;
+  };
+  // The params of the epoch with the best validation loss, restored by an early stop.
+  let bestState: Record<string, number[]> | undefined;
 
   while (epoch < epochs) {
     const order = epochOrder(split.train, seed, epoch);
@@ -209,7 +236,7 @@ export async function trainLoop(cfg: LoopConfig): Promise<LoopResult> {
         for (const n of paramNames) addRatio(ratioSums.get(n)!, before.get(n)!, after[n]!);
       }
       const now = performance.now();
-      reporter.step({ epoch, epochs, position, steps: stepsPerEpoch, step, loss, lr: lrAt(step), examplesPerSecond: (windowExamples * 1000) / Math.max(now - windowStart, 1e-3) });
+      reporter.step({ epoch, epochs, position, steps: stepsPerEpoch, step, loss, lr: lrAt(step), examplesPerSecond: hasData ? (windowExamples * 1000) / Math.max(now - windowStart, 1e-3) : null, eta: etaAt(step) });
       if (now - windowStart > 2000) [windowStart, windowExamples] = [now, 0];
       // Let timers (the progress bar) and signals (Ctrl-C) in now and then.
       if (now - lastYield > 50) {
@@ -236,12 +263,15 @@ export async function trainLoop(cfg: LoopConfig): Promise<LoopResult> {
         return result('diverged', `${cfg.modelFile}: error: the validation loss is ${val.loss} after epoch ${epoch + 1} (step ${step}) though the training loss is finite; training stopped. The last good checkpoint (step ${checkpointStep}) is kept in ${cfg.checkpointPath}`);
       }
     }
+    // Accuracy on the training examples too (eval mode, at the epoch's end), to set beside val's.
+    const trainAccuracy = score ? (await evaluate(m, batcher, split.train, layout.batchDim === undefined ? 1 : Math.max(B, 512), score)).accuracy : null;
     const record: EpochRecord = {
       epoch: epoch + 1,
       step,
       train_loss: examples ? lossSum / examples : NaN,
       val_loss: val ? val.loss : null,
       val_accuracy: val ? val.accuracy : null,
+      ...(trainAccuracy !== null ? { train_accuracy: trainAccuracy } : {}),
       lr: lrAt(Math.max(step, 1)),
     };
     history.push(record);
@@ -250,8 +280,10 @@ export async function trainLoop(cfg: LoopConfig): Promise<LoopResult> {
     lossSum = 0;
     examples = 0;
     if (val) {
-      if (best.val_loss === null || val.loss < best.val_loss) Object.assign(best, { val_loss: val.loss, epoch, waited: 0 });
-      else best.waited++;
+      if (best.val_loss === null || val.loss < best.val_loss) {
+        Object.assign(best, { val_loss: val.loss, epoch, waited: 0 });
+        if (patience !== null) bestState = plainState(await m.state());
+      } else best.waited++;
     }
     await save();
     let ratios: Map<string, number> | undefined;
@@ -262,8 +294,15 @@ export async function trainLoop(cfg: LoopConfig): Promise<LoopResult> {
       }));
       for (const n of paramNames) ratioSums.set(n, [0, 0]);
     }
-    reporter.epochEnd(record, { epochs, examplesPerSecond: epochExamples / Math.max(epochSeconds, 1e-9), ratios });
-    if (patience !== null && val && best.waited >= patience) return result('patience');
+    reporter.epochEnd(record, { epochs, examplesPerSecond: hasData ? epochExamples / Math.max(epochSeconds, 1e-9) : null, seconds: epochSeconds, eta: etaAt(step), ratios });
+    if (patience !== null && val && best.waited >= patience) {
+      // Stop with the best epoch's params, in the module and in the checkpoint.
+      // (After --resume the best epoch may predate this run: its params were not kept.)
+      if (!bestState) return result('patience');
+      await m.load(bestState);
+      await save();
+      return result('patience', undefined, { epoch: best.epoch, val_loss: best.val_loss! });
+    }
     if (cfg.interrupted()) return result('interrupted');
   }
   return result('epochs');
@@ -322,17 +361,13 @@ function diagnose(cfg: LoopConfig, before: Map<string, Float64Array>, inputs: In
   for (const [k, v] of Object.entries(inputs)) values[k] = Float64Array.from(v);
   const dims = cfg.layout.batchDim ? { [cfg.layout.batchDim]: B } : {};
   const f = cfg.checkEveryStep ? findNonFinite(model, model.train, values, dims, cfg.base.settings.seed, done) : undefined;
-  if (f) {
-    const where = f.loc ? `${modelFile}:${f.loc.line}:${f.loc.col}: ` : `${modelFile}: `;
-    const eq = f.equation ? ` (in the equation for '${f.equation}')` : '';
-    return `${where}error: at step ${t} (epoch ${epoch + 1}), ${f.value} first appears in the ${f.backward ? 'backward' : 'forward'} pass at ${f.expr}${eq}, element ${f.index}; ${kept}`;
-  }
+  if (f) return `${describeNonFinite(f, modelFile, cfg.modelSource, `at step ${t} (epoch ${epoch + 1}), `)}\n${kept}`;
   if (cfg.checkEveryStep && Number.isFinite(loss)) {
     for (const p of model.params) {
       const a = cfg.module.params[p.name]!;
       for (let k = 0; k < a.length; k++) {
         if (Number.isFinite(a[k])) continue;
-        return `${modelFile}:${p.loc.line}:${p.loc.col}: error: at step ${t} (epoch ${epoch + 1}), param '${p.name}' became ${a[k]} (element ${k}) in the optimizer's update, from a finite loss and gradient: the step is too large (lower the learning rate, or set clip); ${kept}`;
+        return placed(modelFile, cfg.modelSource, p.loc, `at step ${t} (epoch ${epoch + 1}), param '${p.name}' became ${a[k]} (element ${k}) in the optimizer's update, from a finite loss and gradient: the step is too large (lower the learning rate, or set clip)`) + `\n${kept}`;
       }
     }
   }

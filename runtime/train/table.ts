@@ -2,6 +2,7 @@
 // header optional) and JSON (rows, records, or columns by input name).
 // Every mistake names the file and the row (and column where it applies).
 import { gunzipSync } from 'node:zlib';
+import { firstMisfit, fitsFloat32, FLOAT32_MAX } from '../json-numbers.js';
 import { ValuesError } from '../values.js';
 
 /** A table of rows: CSV, or a JSON array of arrays. */
@@ -81,9 +82,22 @@ function splitLine(line: string): string[] {
   return out;
 }
 
+/** The 1-based character column where field `c` of a CSV line starts. */
+function fieldColumn(line: string, c: number): number {
+  let quoted = false;
+  let field = 0;
+  for (let k = 0; k < line.length && field < c; k++) {
+    if (line[k] === '"') quoted = !quoted;
+    else if (line[k] === ',' && !quoted) field++;
+    if (field === c) return k + 2;
+  }
+  return 1;
+}
+
 export function parseCsv(file: string, text: string): Table {
   const rows: string[][] = [];
   const lines: number[] = [];
+  const raws: string[] = [];
   let header: string[] | undefined;
   let headerLine = 0;
   text.split(/\r?\n/u).forEach((raw, k) => {
@@ -99,6 +113,7 @@ export function parseCsv(file: string, text: string): Table {
     }
     rows.push(fields);
     lines.push(k + 1);
+    raws.push(raw);
   });
   if (!rows.length) throw new ValuesError(file, header ? `no data rows after the header on line ${headerLine}` : 'no data rows');
   return {
@@ -107,13 +122,18 @@ export function parseCsv(file: string, text: string): Table {
     header,
     rows,
     fail(r, column, label, message) {
-      const where = column === undefined ? '' : `column ${column + 1}${label ? ` (${label})` : ''}: `;
-      throw new ValuesError(`${file}:${lines[r]}`, where + message);
+      // Columns count from 0, as --columns does (X=0:64,y=64), so a message's
+      // column can be pasted into --columns; lines and characters count from 1, as editors do.
+      const where = column === undefined ? '' : `column ${column}${label ? ` (${label})` : ''}: `;
+      throw new ValuesError(`${file}:${lines[r]}${column === undefined ? '' : `:${fieldColumn(raws[r]!, column)}`}`, where + message);
     },
   };
 }
 
 export function parseJson(file: string, text: string): DataFile {
+  // Every number must fit the float32 the modules compute in (JSON reads 1e999 as Infinity).
+  const big = firstMisfit(text, fitsFloat32);
+  if (big) throw new ValuesError(`${file}:${big.line}:${big.col}`, `${big.literal} is beyond float32's range (±${FLOAT32_MAX.toPrecision(8)})`);
   let v: unknown;
   try {
     v = JSON.parse(text);

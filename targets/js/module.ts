@@ -7,12 +7,15 @@ import { printExpr } from '../../compiler/print.js';
 import { hash3, normal, uniform } from '../../runtime/random.js';
 import { maskStream } from '../../compiler/interpret.js';
 import { Code } from '../code.js';
+import { DEFAULT_MAX_MEMORY, paramElements } from '../memory.js';
+import { jsString, jsTemplateText, urlOfFile } from '../escape.js';
+import { fromRowsSource } from '../rows.js';
 import { sourceMap } from '../sourcemap.js';
 import { initExpr } from '../init.js';
 import { Names } from '../names.js';
 import type { Plan } from '../plan.js';
 import { emitStep, KERNEL_LOCALS, type JsContext } from './kernels.js';
-import { programSchedule, type JsSchedule } from './schedule.js';
+import { programSchedule, type JsSchedule, type ProgramKind } from './schedule.js';
 import { emitUpdate, OPTIMIZER_SLOTS, scheduleExpr } from './optimizer.js';
 import { JS_HELPERS, jsSpelling } from './spelling.js';
 
@@ -37,10 +40,10 @@ export interface ExtraMethod {
 const OWN = [
   'create', 'hash3', 'uniform', 'normal', 'sigmoid', 'softplus', 'sign', 'square', 'Float', 'seed', 'dims', 't', 'lr', 'lr0',
   'training', 'params', 'shapes', 'inputs', 'k', 'i', 'j', 'c', 'acc', 'aik', 'm', 's', 'g', 'v', 'norm2', 'scale',
-  'lr1', 'ic2', 'm1', 'v1', 'G1', 's1', 'r', 'loss', 'result', 'fail', 'checkLabels', 'copyIn', 'load', 'state', 'step', 'grad', 'forward', 'train', 'eval',
+  'maxMemory', 'planned', 'lr1', 'ic2', 'm1', 'v1', 'G1', 's1', 'r', 'loss', 'result', 'fail', 'checkLabels', 'copyIn', 'load', 'own', 'known', 'key', 'state', 'step', 'grad', 'forward', 'train', 'eval',
+  'opts', 'predict', 'copy', 'fresh', 'dispose', 'fromRows', 'forward_train', 'forward_eval', 'grad_train', 'grad_eval', 'predict_eval',
 ];
 
-type ProgramKind = 'forward' | 'grad';
 export interface Program {
   fn: string;
   kind: ProgramKind;
@@ -57,7 +60,7 @@ export function emitJsModule(model: Model, opts: JsModuleOptions = {}): string {
 /** The module and its source map (generated lines → .nn lines), for writing beside it. */
 export function emitJsModuleWithMap(model: Model, file: string, opts: JsModuleOptions & { modelText?: string } = {}): { text: string; map: string } {
   const code = buildJsModule(model, opts);
-  code.line(`//# sourceMappingURL=${file}.map`);
+  code.line(`//# sourceMappingURL=${urlOfFile(`${file}.map`)}`);
   return { text: code.toString(), map: sourceMap(code, file, opts.source ?? 'model.nn', opts.modelText) };
 }
 
@@ -73,7 +76,7 @@ function buildJsModule(model: Model, opts: JsModuleOptions): Code {
   const spell = jsSpelling(size);
   const leafVar = new Map<string, string>();
   for (const t of [...model.params, ...model.inputs, ...model.states, ...extra.flatMap((x) => x.inputs)]) leafVar.set(t.name, names.fresh(t.name));
-  const q = (s: string) => JSON.stringify(s);
+  const q = jsString;
   const F = opts.precision === 'f64' ? 'Float64Array' : 'Float32Array';
 
   // Programs: forward and grad, for each mode that differs.
@@ -87,6 +90,12 @@ function buildJsModule(model: Model, opts: JsModuleOptions): Code {
       programs.push({ fn: `${kind}_${mode}`, kind, graph: g, plan: p, sched, inputs: model.inputs.filter((i) => used.has(i.name)) });
     }
   }
+  // predict: the outputs alone, in eval mode, so that only what they depend on is read (no labels).
+  if (model.outputs.length) {
+    const { graph: g, plan: p, schedule: sched } = programSchedule(model, model.hasModes ? model.eval : model.train, 'predict');
+    const used = new Set(p.order.filter((n) => n.op === 'input').map((n) => (n.attrs as { name: string }).name));
+    programs.push({ fn: 'predict_eval', kind: 'predict', graph: g, plan: p, sched, inputs: model.inputs.filter((i) => used.has(i.name)) });
+  }
   for (const x of extra) {
     const { graph: g, plan: p, schedule: sched } = programSchedule(model, x.graph, 'grad', false);
     const used = new Set(p.order.filter((n) => n.op === 'input').map((n) => (n.attrs as { name: string }).name));
@@ -96,9 +105,12 @@ function buildJsModule(model: Model, opts: JsModuleOptions): Code {
   header(code, model, opts);
   code.line(`const Float = ${F};`).line();
   code.lines(JS_HELPERS).line();
+  code.comment("A value by the user's name, never one every object inherits (a tensor may be called `constructor`).");
+  code.line('const own = (o, k) => (o != null && Object.hasOwn(o, k) ? o[k] : undefined);').line();
   code.comment('Counter-based random numbers: the same draws in every gradc target.');
   for (const f of [hash3, uniform, normal]) code.lines(f.toString()).line();
 
+  code.lines(fromRowsSource('Float')).line();
   code.block('export function create(opts = {})', () => {
     code.line('const seed = opts.seed ?? 0;');
     code.line('const dims = opts.dims ?? {};');
@@ -106,11 +118,16 @@ function buildJsModule(model: Model, opts: JsModuleOptions): Code {
     if (fixed.length) code.comment(`Sizes fixed at compile time: ${fixed.map((d) => `${d.name} = ${d.value}`).join(', ')}.`);
     for (const d of runtimeDims) {
       code.comment(`${d.name}: given to create(), or read from the inputs at each call.`);
-      code.line(`let ${dimVar.get(d.name)} = dims[${q(d.name)}] ?? 0;`);
-      code.line(`const ${dimVar.get(d.name)}_fixed = dims[${q(d.name)}] !== undefined;`);
+      code.line(`let ${dimVar.get(d.name)} = own(dims, ${q(d.name)}) ?? 0;`);
+      code.line(`const ${dimVar.get(d.name)}_fixed = own(dims, ${q(d.name)}) !== undefined;`);
     }
     code.line('const params = {};').line('const shapes = {};').line('let training = true;').line('let t = 0;');
-    emitParams(code, model, leafVar, size);
+    code.comment('Memory is checked before it is allocated: params, their gradients and optimizer slots here, buffers at each new set of sizes.');
+    code.line(`const maxMemory = opts.maxMemory ?? ${DEFAULT_MAX_MEMORY};`);
+    code.line('const planned = (what, elements) => { if (elements * Float.BYTES_PER_ELEMENT > maxMemory) throw new RangeError(`${what} would take ${elements * Float.BYTES_PER_ELEMENT} bytes, more than maxMemory (${maxMemory}); use smaller sizes or pass create({ maxMemory })`); };');
+    // (A run-time dim not given is 0 here; emitParams then names it.)
+    if (model.params.length) code.line(`planned('the params', ${size(paramElements(model))});`);
+    emitParams(code, model, leafVar, size, dimVar);
     emitOptimizerState(code, model, leafVar, names, size);
     for (const s of model.states) {
       code.line(`const ${leafVar.get(s.name)} = new Float(${size(s.shape[0].mul(s.shape[1]))}).fill(${s.init});`);
@@ -139,17 +156,18 @@ function header(code: Code, model: Model, opts: JsModuleOptions): void {
   code.comment(`  loss: ${model.loss.name}`);
 }
 
-export function emitParams(code: Code, model: Model, leafVar: Map<string, string>, size: (s: Size) => string): void {
+export function emitParams(code: Code, model: Model, leafVar: Map<string, string>, size: (s: Size) => string, dimVar: Map<string, string>): void {
+  const q = jsString;
   model.params.forEach((p, index) => {
     const v = leafVar.get(p.name)!;
     const needs = [...new Set(p.type.dims.flatMap((d) => d.dims))];
     for (const d of needs) {
-      code.line(`if (!${d}_fixed) throw new Error(${JSON.stringify(`param '${p.name}' is sized by dim '${d}', which has no value: pass create({ dims: { ${d}: … } })`)});`);
+      code.line(`if (!${dimVar.get(d) ?? d}_fixed) throw new Error(${q(`param '${p.name}' is sized by dim '${d}', which has no value: pass create({ dims: { ${d}: … } })`)});`);
     }
     const shape = `[${p.type.dims.map(size).join(', ')}]`;
     code.comment(`${p.name} : ${shape === '[]' ? 'scalar' : shape}${p.value !== undefined ? ' = (value in the model)' : ` ~ ${p.init.name}`}`);
     code.line(`const ${v} = new Float(${size(p.shape[0].mul(p.shape[1]))});`);
-    code.line(`params[${JSON.stringify(p.name)}] = ${v};`).line(`shapes[${JSON.stringify(p.name)}] = ${shape};`);
+    code.line(`params[${q(p.name)}] = ${v};`).line(`shapes[${q(p.name)}] = ${shape};`);
     if (p.value !== undefined) code.line(`${v}.set(${JSON.stringify([p.value].flat(3))});`);
     else {
       const e = initExpr(p, index + 1, size);
@@ -239,7 +257,7 @@ function emitProgram(code: Code, model: Model, prog: Program, env: Env): void {
   for (const v of views) code.line(`let ${varOf(v)};`);
   const result = names.fresh(`${fn}_result`);
   const updates = prog.kind === 'grad' && prog.graph.updates.size && prog.fn.endsWith('train');
-  code.line(`const ${result} = ${prog.kind === 'forward' ? '{ loss: 0, outputs: {} }' : `{ loss: 0, grad: {}${updates ? ', updates: {}' : ''} }`};`);
+  code.line(`const ${result} = ${prog.kind === 'predict' ? '{ outputs: {} }' : prog.kind === 'forward' ? '{ loss: 0, outputs: {} }' : `{ loss: 0, grad: {}${updates ? ', updates: {}' : ''} }`};`);
 
   const run = names.fresh(`${fn}_run`);
   const args = [...new Set([
@@ -252,6 +270,7 @@ function emitProgram(code: Code, model: Model, prog: Program, env: Env): void {
     code.comment('Buffers are planned once for each set of run-time sizes, then reused.');
     code.block(`if (${allocated} !== String(${key}))`, () => {
       code.line(`${allocated} = String(${key});`);
+      if (sched.slotSizes.length) code.line(`planned('the buffers of ${fn}', ${sched.slotSizes.map((s) => size(s[0].mul(s[1]))).join(' + ')});`);
       sched.slotSizes.forEach((s, k) => code.line(`${slotVars[k]} = new Float(${size(s[0].mul(s[1]))});`));
       for (const v of views.filter((w) => p.viewOf.get(w.id)!.op !== 'input')) {
         // A row slice is a window on its base's memory (a slot, or a param).
@@ -288,8 +307,8 @@ function emitProgram(code: Code, model: Model, prog: Program, env: Env): void {
       if (scalar) return `${varOf(n)}[0]`;
       return varOf(n);
     };
-    code.line(`${result}.loss = ${value(prog.graph.loss)};`);
-    if (prog.kind === 'forward') {
+    if (prog.kind !== 'predict') code.line(`${result}.loss = ${value(prog.graph.loss)};`);
+    if (prog.kind !== 'grad') {
       for (const [name, n] of prog.graph.outputs) code.line(`${result}.outputs[${q(name)}] = ${value(n)};`);
     } else {
       for (const [name, n] of prog.graph.grads) code.line(`${result}.grad[${q(name)}] = ${value(n)};`);
@@ -307,7 +326,7 @@ export function emitBind(code: Code, model: Model, prog: Program, env: Env): voi
   for (const i of prog.inputs) {
     const v = leafVar.get(i.name)!;
     const scalar = i.shape[0].isOne() && i.shape[1].isOne();
-    code.line(`if (inputs[${q(i.name)}] === undefined) throw new Error(${q(`missing input '${i.name}'`)});`);
+    code.line(`if (own(inputs, ${q(i.name)}) === undefined) throw new Error(${q(`missing input '${i.name}'`)});`);
     if (scalar) {
       code.line(`${v}[0] = typeof inputs[${q(i.name)}] === 'number' ? inputs[${q(i.name)}] : inputs[${q(i.name)}][0];`);
     } else code.line(`${v} = inputs[${q(i.name)}];`);
@@ -319,7 +338,7 @@ export function emitBind(code: Code, model: Model, prog: Program, env: Env): voi
     const { factor } = from.shape[0].mul(from.shape[1]).linearIn()!;
     code.block(`if (!${dv}_fixed)`, () => {
       code.line(`${dv} = ${leafVar.get(from.name)}.length${factor === 1 ? '' : ` / ${factor}`};`);
-      code.line(`if (!(Number.isInteger(${dv}) && ${dv} > 0)) throw new Error(\`input '${from.name}' has \${${leafVar.get(from.name)}.length} elements, not a positive multiple of ${factor}\`);`);
+      code.line(`if (!(Number.isInteger(${dv}) && ${dv} > 0)) throw new Error(\`input '${jsTemplateText(from.name)}' has \${${leafVar.get(from.name)}.length} elements, not a positive multiple of ${factor}\`);`);
     });
   }
   for (const i of prog.inputs) {
@@ -331,12 +350,12 @@ export function emitBind(code: Code, model: Model, prog: Program, env: Env): voi
         code.line(`if (!${dimVar.get(d)}) throw new Error(${q(`dim '${d}' cannot be read from the inputs: pass create({ dims: { ${d}: … } })`)});`);
       }
     }
-    code.line(`if (${v}.length !== ${n}) throw new Error(\`input '${i.name}' has \${${v}.length} elements; its shape ${dims} needs \${${n}}\`);`);
+    code.line(`if (${v}.length !== ${n}) throw new Error(\`input '${jsTemplateText(i.name)}' has \${${v}.length} elements; its shape ${dims} needs \${${n}}\`);`);
     if (i.int && i.bound) {
       const bound = size(i.bound);
       code.block(`for (let k = 0; k < ${v}.length; k++)`, () => {
         code.line(`const c = ${v}[k];`);
-        code.line(`if (!(Number.isInteger(c) && c >= 0 && c < ${bound})) throw new RangeError(\`input '${i.name}'[\${k}] is \${c}: must be an integer in [0, \${${bound}})\`);`);
+        code.line(`if (!(Number.isInteger(c) && c >= 0 && c < ${bound})) throw new RangeError(\`input '${jsTemplateText(i.name)}'[\${k}] is \${c}: must be an integer in [0, \${${bound}})\`);`);
       });
     }
   }
@@ -345,8 +364,20 @@ export function emitBind(code: Code, model: Model, prog: Program, env: Env): voi
 function emitApi(code: Code, model: Model, leafVar: Map<string, string>, names: Names, size: (s: Size) => string, q: (s: string) => string, more: string[] = [], dims: string[] = []): void {
   const pick = (kind: ProgramKind) =>
     model.hasModes ? `(training ? ${kind}_train(inputs) : ${kind}_eval(inputs))` : `${kind}_train(inputs)`;
-  code.block('function forward(inputs)', () => code.line(`return ${pick('forward')};`));
-  code.block('function grad(inputs)', () => code.line(`return ${pick('grad')};`));
+  // Results live in planned buffers that the next call overwrites; create({ copy: true }) returns fresh arrays instead.
+  code.line('const copy = opts.copy === true;');
+  code.block('function fresh(r)', () => {
+    code.line('const out = {};');
+    code.line("for (const [k, v] of Object.entries(r)) out[k] = typeof v === 'number' ? v : k === 'outputs' || k === 'grad' ? fresh(v) : v.slice();");
+    code.line('return out;');
+  });
+  code.block('function forward(inputs)', () => code.line(`return copy ? fresh(${pick('forward')}) : ${pick('forward')};`));
+  code.block('function grad(inputs)', () => code.line(`const r = ${pick('grad')};`).line("return copy ? fresh({ loss: r.loss, grad: r.grad }) : r;"));
+  code.comment('predict: the outputs alone, always in eval mode (dropout off, batchnorm on running statistics); only the inputs they read are needed.');
+  code.block('function predict(inputs)', () => {
+    if (model.outputs.length) code.line('const r = predict_eval(inputs).outputs;').line('return copy ? fresh(r) : r;');
+    else code.line(`throw new Error(${q('the model declares no outputs: add one like `output p = softmax(F)` to use predict()')});`);
+  });
 
   // step: gradient, then the fused optimizer update, then state updates.
   const opt = model.optimizer;
@@ -397,13 +428,18 @@ function emitApi(code: Code, model: Model, leafVar: Map<string, string>, names: 
     code.line(`return { ${entries.map(([k, v]) => `${q(k)}: ${v}.slice()`).join(', ')}${entries.length ? ', ' : ''}"@step": Float.of(t) };`);
   });
   code.block('function load(saved)', () => {
+    // A key the state does not have is a mistake (a misspelled or renamed param), never ignored.
+    code.line(`const known = [${[...entries.map(([k]) => k), '@step'].map(q).join(', ')}];`);
+    code.block('for (const key of Object.keys(saved))', () => {
+      code.line("if (!known.includes(key)) throw new Error(`load(): the state has no entry '${key}'; its entries are ${known.join(', ')}`);");
+    });
     for (const [k, v] of entries) {
-      code.line(`if (saved[${q(k)}] !== undefined) {`);
-      code.line(`  if (saved[${q(k)}].length !== ${v}.length) throw new Error(\`state '${k}' has \${saved[${q(k)}].length} values; expected \${${v}.length}\`);`);
+      code.line(`if (own(saved, ${q(k)}) !== undefined) {`);
+      code.line(`  if (saved[${q(k)}].length !== ${v}.length) throw new Error(\`state '${jsTemplateText(k)}' has \${saved[${q(k)}].length} values; expected \${${v}.length}\`);`);
       code.line(`  ${v}.set(saved[${q(k)}]);`);
       code.line('}');
     }
-    code.line('if (saved["@step"] !== undefined) t = saved["@step"][0];');
+    code.line('if (own(saved, "@step") !== undefined) t = saved["@step"][0];');
   });
-  code.line(`return { params, shapes, forward, grad, step, state, load, ${more.map((m) => `${m}, `).join('')}train() { training = true; }, eval() { training = false; } };`);
+  code.line(`return { params, shapes, forward, grad, predict, step, state, load, ${more.map((m) => `${m}, `).join('')}train() { training = true; }, eval() { training = false; } };`);
 }

@@ -98,8 +98,12 @@ function reaches(p: Plan, n: Node, m: Node): boolean {
   return n.inputs.some((x) => x === m || (p.storage.get(x.id) === 'inline' && reaches(p, x, m)));
 }
 
+/** What a program computes: forward (loss + outputs), grad (loss + gradients), predict (outputs only: no labels needed). */
+export type ProgramKind = 'forward' | 'grad' | 'predict';
+
 /** The roots of a program: the loss and what it returns. */
-export function programRoots(graph: Graph, kind: 'forward' | 'grad', withUpdates = true): Node[] {
+export function programRoots(graph: Graph, kind: ProgramKind, withUpdates = true): Node[] {
+  if (kind === 'predict') return [...graph.outputs.values()];
   return kind === 'forward'
     ? [graph.loss, ...graph.outputs.values()]
     : [graph.loss, ...graph.grads.values(), ...(withUpdates ? graph.updates.values() : [])];
@@ -132,7 +136,7 @@ export function reluMasks(graph: Graph, b: Builder): Graph {
 }
 
 /** How the module computes a program: the graph after JS rewrites, its plan and its schedule. */
-export function programSchedule(model: Model, graph: Graph, kind: 'forward' | 'grad', withUpdates = true) {
+export function programSchedule(model: Model, graph: Graph, kind: ProgramKind, withUpdates = true) {
   const g = reluMasks(graph, model.builder);
   const p = plan(programRoots(g, kind, withUpdates));
   return { graph: g, plan: p, schedule: schedule(p) };

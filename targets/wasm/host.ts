@@ -12,6 +12,7 @@ import { Code } from '../code.js';
 import { emitBind, emitParams, type Env, type Program } from '../js/module.js';
 import { lit, OPTIMIZER_SLOTS, scheduleExpr } from '../js/optimizer.js';
 import { JS_HELPERS } from '../js/spelling.js';
+import { fromRowsSource } from '../rows.js';
 import { Names } from '../names.js';
 import type { PointerArg, WasmProgram } from './program.js';
 import type { WasmOptions } from './index.js';
@@ -20,7 +21,8 @@ const OWN = [
   'create', 'hash3', 'uniform', 'normal', 'sigmoid', 'softplus', 'sign', 'square', 'Float', 'seed', 'dims', 't', 'lr', 'lr0',
   'training', 'params', 'shapes', 'inputs', 'k', 'c', 'r', 'loss', 'g', 'norm2', 'scale', 'lr1', 'ic2', 'm1', 'v1', 'G1', 's1',
   'load', 'state', 'step', 'grad', 'forward', 'train', 'eval', 'wasmBytes', 'wasmModule', 'instance', 'ex', 'memory', 'F32', 'I32',
-  'top', 'alloc', 'L', 'layoutKey', 'relayout', 'slots', 'states', 'view', 'maskKey',
+  'top', 'alloc', 'L', 'layoutKey', 'relayout', 'slots', 'states', 'view', 'maskKey', 'opts', 'copy', 'fresh', 'predict', 'predict_eval', 'own', 'fromRows',
+  'forward_train', 'forward_eval', 'grad_train', 'grad_eval',
 ];
 
 export function emitHost(model: Model, programs: WasmProgram[], bytes: Uint8Array, opts: WasmOptions): string {
@@ -45,18 +47,21 @@ export function emitHost(model: Model, programs: WasmProgram[], bytes: Uint8Arra
   code.line('const wasmModule = await WebAssembly.compile(wasmBytes);');
   code.line('const Float = Float32Array;').line();
   code.lines(JS_HELPERS).line();
+  code.comment("A value by the user's name, never one every object inherits (a tensor may be called `constructor`).");
+  code.line('const own = (o, k) => (o != null && Object.hasOwn(o, k) ? o[k] : undefined);').line();
   code.comment('Counter-based random numbers: the same draws in every gradc target.');
   for (const f of [hash3, uniform, normal]) code.lines(f.toString()).line();
+  code.lines(fromRowsSource('Float')).line();
 
   code.block('export function create(opts = {})', () => {
     code.line('const seed = opts.seed ?? 0;').line('const dims = opts.dims ?? {};');
     for (const d of runtimeDims) {
-      code.line(`let ${dimVar.get(d.name)} = dims[${q(d.name)}] ?? 0;`);
-      code.line(`const ${dimVar.get(d.name)}_fixed = dims[${q(d.name)}] !== undefined;`);
+      code.line(`let ${dimVar.get(d.name)} = own(dims, ${q(d.name)}) ?? 0;`);
+      code.line(`const ${dimVar.get(d.name)}_fixed = own(dims, ${q(d.name)}) !== undefined;`);
     }
     code.line('const params = {};').line('const shapes = {};').line('const slots = {};').line('const states = {};').line('let training = true;').line('let t = 0;');
     // Initial values in plain arrays (the JS target's initializers), copied into memory below.
-    emitParams(code, model, leafVar, size);
+    emitParams(code, model, leafVar, size, dimVar);
     for (const i of model.inputs) {
       const scalar = i.shape[0].isOne() && i.shape[1].isOne();
       code.line(scalar ? `const ${leafVar.get(i.name)} = new ${i.int ? 'Int32Array' : 'Float'}(1);` : `let ${leafVar.get(i.name)};`);
@@ -130,8 +135,8 @@ export function emitHost(model: Model, programs: WasmProgram[], bytes: Uint8Arra
       for (const x of persistent) code.line(`${x.into}[${q(x.key)}] = new Float32Array(memory.buffer, ${x.ptr}, ${x.size});`);
       programs.forEach((p, k) => {
         const r = results[k]!;
-        const part = p.kind === 'forward' ? 'outputs' : 'grad';
-        const roots = p.kind === 'forward' ? p.graph.outputs : p.graph.grads;
+        const part = p.kind === 'grad' ? 'grad' : 'outputs';
+        const roots = p.kind === 'grad' ? p.graph.grads : p.graph.outputs;
         const all: [string, string, Node][] = [...roots].map(([n, v]) => [part, n, v]);
         if (p.kind === 'grad' && p.fn.endsWith('train')) for (const [n, v] of p.graph.updates) all.push(['updates', n, v]);
         for (const [field, name, node] of all) {
@@ -144,7 +149,7 @@ export function emitHost(model: Model, programs: WasmProgram[], bytes: Uint8Arra
     programs.forEach((p, k) => {
       const r = results[k]!;
       const updates = p.kind === 'grad' && p.graph.updates.size && p.fn.endsWith('train');
-      code.line(`const ${r} = ${p.kind === 'forward' ? '{ loss: 0, outputs: {} }' : `{ loss: 0, grad: {}${updates ? ', updates: {}' : ''} }`};`);
+      code.line(`const ${r} = ${p.kind === 'predict' ? '{ outputs: {} }' : p.kind === 'forward' ? '{ loss: 0, outputs: {} }' : `{ loss: 0, grad: {}${updates ? ', updates: {}' : ''} }`};`);
     });
     code.line('let maskKey = {};');
     code.line('relayout();');
@@ -176,8 +181,8 @@ export function emitHost(model: Model, programs: WasmProgram[], bytes: Uint8Arra
           if (!w.scalar) return undefined;
           return 'out' in w ? `F32[(${progKey(p, 'out')} >> 2) + ${w.out}]` : `F32[${ptrExpr(p, w.ptr)} >> 2]`;
         };
-        code.line(`${r}.loss = ${read(p.graph.loss) ?? `F32[${ptrExpr(p, (p.where(p.graph.loss) as { ptr: PointerArg }).ptr)} >> 2]`};`);
-        const roots = p.kind === 'forward' ? [...p.graph.outputs].map(([n, v]) => ['outputs', n, v] as const) : [...p.graph.grads].map(([n, v]) => ['grad', n, v] as const);
+        if (p.kind !== 'predict') code.line(`${r}.loss = ${read(p.graph.loss) ?? `F32[${ptrExpr(p, (p.where(p.graph.loss) as { ptr: PointerArg }).ptr)} >> 2]`};`);
+        const roots = p.kind !== 'grad' ? [...p.graph.outputs].map(([n, v]) => ['outputs', n, v] as const) : [...p.graph.grads].map(([n, v]) => ['grad', n, v] as const);
         const ups = updates(p) ? [...p.graph.updates].map(([n, v]) => ['updates', n, v] as const) : [];
         for (const [field, name, node] of [...roots, ...ups]) {
           const v = read(node);
@@ -198,8 +203,20 @@ function emitApi(
   progKey: (p: WasmProgram, what: string) => string, ptrExpr: (p: WasmProgram, a: PointerArg) => string, q: (s: string) => string,
 ): void {
   const pick = (kind: string) => (model.hasModes ? `(training ? ${kind}_train(inputs) : ${kind}_eval(inputs))` : `${kind}_train(inputs)`);
-  code.block('function forward(inputs)', () => code.line(`return ${pick('forward')};`));
-  code.block('function grad(inputs)', () => code.line(`return ${pick('grad')};`));
+  // Results are views on the memory that the next call overwrites; create({ copy: true }) returns fresh arrays instead (as MODEL.js).
+  code.line('const copy = opts.copy === true;');
+  code.block('function fresh(r)', () => {
+    code.line('const out = {};');
+    code.line("for (const [k, v] of Object.entries(r)) out[k] = typeof v === 'number' ? v : k === 'outputs' || k === 'grad' ? fresh(v) : v.slice();");
+    code.line('return out;');
+  });
+  code.block('function forward(inputs)', () => code.line(`return copy ? fresh(${pick('forward')}) : ${pick('forward')};`));
+  code.block('function grad(inputs)', () => code.line(`const r = ${pick('grad')};`).line('return copy ? fresh({ loss: r.loss, grad: r.grad }) : r;'));
+  code.comment('predict: the outputs alone, always in eval mode; only the inputs they read are needed.');
+  code.block('function predict(inputs)', () => {
+    if (model.outputs.length) code.line('const r = predict_eval(inputs).outputs;').line('return copy ? fresh(r) : r;');
+    else code.line(`throw new Error(${q('the model declares no outputs: add one like `output p = softmax(F)` to use predict()')});`);
+  });
   const opt = model.optimizer;
   const slots = OPTIMIZER_SLOTS[opt.name] ?? [];
   const a = opt.args;
@@ -259,5 +276,5 @@ function emitApi(
     code.line('if (saved["@step"] !== undefined) t = saved["@step"][0];');
   });
   code.comment('`memory` is the module\'s WebAssembly.Memory; `threads` how many threads compute (one in this version).');
-  code.line('return { params, shapes, forward, grad, step, state, load, train() { training = true; }, eval() { training = false; }, memory, threads: 1 };');
+  code.line('return { params, shapes, forward, grad, predict, step, state, load, train() { training = true; }, eval() { training = false; }, memory, threads: 1 };');
 }

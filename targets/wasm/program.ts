@@ -11,7 +11,7 @@ import { printExpr } from '../../compiler/print.js';
 import { Code } from '../code.js';
 import { Names } from '../names.js';
 import type { Plan } from '../plan.js';
-import { programSchedule, type JsSchedule } from '../js/schedule.js';
+import { programSchedule, type JsSchedule, type ProgramKind } from '../js/schedule.js';
 import { emitStep, Fn, type WasmContext } from './kernels.js';
 import { scalarSpelling } from './spelling.js';
 
@@ -26,7 +26,7 @@ export type PointerArg =
 
 export interface WasmProgram {
   fn: string;
-  kind: 'forward' | 'grad';
+  kind: ProgramKind;
   graph: Graph;
   plan: Plan;
   sched: JsSchedule;
@@ -45,7 +45,7 @@ export const ascii = (s: string) => s.replace(/[^A-Za-z0-9_]/g, (c) => `_${c.cod
 
 const LOOP_VARS = ['i', 'j', 'k', 'c', 'ti', 'tj', 'lab', 'sa', 'qb', 'qend', 'bstep', 'acc', 'vacc', 'm', 's', 'vm', 'vs', 'lane', 'ak', 'pq', 'panels', 'apack'];
 
-export function emitProgram(model: Model, graph: Graph, fn: string, kind: 'forward' | 'grad', withUpdates: boolean, source: string): WasmProgram {
+export function emitProgram(model: Model, graph: Graph, fn: string, kind: ProgramKind, withUpdates: boolean, source: string): WasmProgram {
   const { graph: g, plan: p, schedule: sched } = programSchedule(model, graph, kind, withUpdates);
   const names = new Names(new Set(LOOP_VARS));
   for (let r = 0; r < 8; r++) names.claim(`pa${r}`, `bk${r}`, `sbk${r}`, ...[0, 1, 2, 3, 4, 5, 6, 7].flatMap((c) => [`acc${r}${c}`, `sacc${r}${c}`]));
@@ -121,7 +121,7 @@ export function emitProgram(model: Model, graph: Graph, fn: string, kind: 'forwa
     get: () => `(local.get ${pointer('scratch', 'scratch', { kind: 'scratch' })})`,
   });
   // The scalars the caller reads go to the out area.
-  const roots = [g.loss, ...(kind === 'forward' ? g.outputs.values() : [...g.grads.values(), ...(withUpdates ? g.updates.values() : [])])];
+  const roots = kind === 'predict' ? [...g.outputs.values()] : [g.loss, ...(kind === 'forward' ? g.outputs.values() : [...g.grads.values(), ...(withUpdates ? g.updates.values() : [])])];
   const outIndex = new Map<number, number>();
   for (const r of roots) {
     const b = r.op === 'reshape' ? base(r) : r;

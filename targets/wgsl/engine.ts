@@ -105,8 +105,29 @@ function dispatch(encoder, kernels) {
 
 // Calls run one at a time: a read-back maps the one staging buffer.
 let busy = Promise.resolve();
+let disposed = false;
 function serial(f) {
-  const result = busy.then(f);
+  const result = busy.then(() => {
+    if (disposed) throw new Error('this model was disposed: create another');
+    return f();
+  });
+  busy = result.catch(() => {});
+  return result;
+}
+
+// dispose(): frees the model's GPU buffers once the calls already made are done
+// (the device stays the caller's); any later call is an error.
+function dispose() {
+  const result = busy.then(() => {
+    if (disposed) return;
+    disposed = true;
+    for (const b of Object.values(gpu)) b?.destroy();
+    staging?.destroy();
+    staging = undefined;
+    stagingBytes = 0;
+    bindGroups.clear();
+    pipelines.clear();
+  });
   busy = result.catch(() => {});
   return result;
 }

@@ -6,8 +6,9 @@ import type { InputInfo, Model } from '../../compiler/model.js';
 import type { Code } from '../code.js';
 import type { HostParts } from './host.js';
 import type { Program } from './program.js';
+import { jsString, jsTemplateText } from '../escape.js';
 
-const q = (s: string) => JSON.stringify(s);
+const q = jsString;
 const isScalar = (s: readonly [Size, Size]) => s[0].isOne() && s[1].isOne();
 
 /** Checks the inputs a program reads, binds run-time dims from them, and returns them as typed arrays. */
@@ -15,7 +16,7 @@ export function emitBind(code: Code, model: Model, p: Program, size: (s: Size) =
   code.block(`function bind_${p.fn}(inputs)`, () => {
     code.line('const arrays = [];');
     for (const i of p.inputs) {
-      code.line(`if (inputs[${q(i.name)}] === undefined) throw new Error(${q(`missing input '${i.name}'`)});`);
+      code.line(`if (own(inputs, ${q(i.name)}) === undefined) throw new Error(${q(`missing input '${i.name}'`)});`);
     }
     const len = (i: InputInfo) => `lengthOf(inputs[${q(i.name)}])`;
     for (const dim of model.dims.filter((x) => x.value === undefined)) {
@@ -24,7 +25,7 @@ export function emitBind(code: Code, model: Model, p: Program, size: (s: Size) =
       const { factor } = numel(from.shape).linearIn()!;
       code.block(`if (!given[${q(dim.name)}])`, () => {
         code.line(`d[${q(dim.name)}] = ${len(from)}${factor === 1 ? '' : ` / ${factor}`};`);
-        code.line(`if (!(Number.isInteger(d[${q(dim.name)}]) && d[${q(dim.name)}] > 0)) throw new Error(\`input '${from.name}' has \${${len(from)}} elements, not a positive multiple of ${factor}\`);`);
+        code.line(`if (!(Number.isInteger(d[${q(dim.name)}]) && d[${q(dim.name)}] > 0)) throw new Error(\`input '${jsTemplateText(from.name)}' has \${${len(from)}} elements, not a positive multiple of ${factor}\`);`);
       });
     }
     for (const i of p.inputs) {
@@ -37,12 +38,12 @@ export function emitBind(code: Code, model: Model, p: Program, size: (s: Size) =
       const dims = `[${i.type.dims.map((x) => x.key).join(', ')}]`;
       code.block('', () => {
         code.line(`const v = inputs[${q(i.name)}];`);
-        code.line(`if (lengthOf(v) !== ${n}) throw new Error(\`input '${i.name}' has \${lengthOf(v)} elements; its shape ${dims} needs \${${n}}\`);`);
+        code.line(`if (lengthOf(v) !== ${n}) throw new Error(\`input '${jsTemplateText(i.name)}' has \${lengthOf(v)} elements; its shape ${dims} needs \${${n}}\`);`);
         if (i.int && i.bound) {
           const bound = size(i.bound);
           code.block(`for (let k = 0; k < ${n}; k++)`, () => {
             code.line("const c = typeof v === 'number' ? v : v[k];");
-            code.line(`if (!(Number.isInteger(c) && c >= 0 && c < ${bound})) throw new RangeError(\`input '${i.name}'[\${k}] is \${c}: must be an integer in [0, \${${bound}})\`);`);
+            code.line(`if (!(Number.isInteger(c) && c >= 0 && c < ${bound})) throw new RangeError(\`input '${jsTemplateText(i.name)}'[\${k}] is \${c}: must be an integer in [0, \${${bound}})\`);`);
           });
         }
         const T = i.int ? 'Int32Array' : 'Float32Array';
@@ -121,30 +122,59 @@ export function emitApi(code: Code, h: HostParts): void {
     code.block('return serial(async () =>', () => {
       code.line('uploadParams();');
       code.line('const check = (key, v, n) => { if (v.length !== n) throw new Error(`state \'${key}\' has ${v.length} values; expected ${n}`); };');
+      code.comment('A key the state does not have is a mistake (a misspelled or renamed param), never ignored.');
+      code.line("const known = [...Object.keys(params).flatMap((name) => [name, ...SLOTS.map((s) => `${name}.${s}`)]), ...Object.keys(STATES).map((name) => `@${name}`), '@step'];");
+      code.block('for (const key of Object.keys(saved))', () => {
+        code.line("if (!known.includes(key)) throw new Error(`load(): the state has no entry '${key}'; its entries are ${known.join(', ')}`);");
+      });
       code.block('for (const [name, v] of Object.entries(params))', () => {
-        code.block('if (saved[name] !== undefined)', () => {
+        code.block('if (own(saved, name) !== undefined)', () => {
           code.line('check(name, saved[name], v.length);');
           code.line('v.set(saved[name]);');
           code.line('device.queue.writeBuffer(gpu.params, PARAM_AT[name] * 4, v);');
         });
         code.block('SLOTS.forEach((s, k) =>', () => {
-          code.line('const x = saved[`${name}.${s}`];');
+          code.line('const x = own(saved, `${name}.${s}`);');
           code.line('if (x === undefined) return;');
           code.line('check(`${name}.${s}`, x, v.length);');
           code.line('device.queue.writeBuffer(gpu.optim, (k * PARAM_COUNT + PARAM_AT[name]) * 4, Float32Array.from(x));');
         }, '});');
       });
       code.block('for (const [name, [, n]] of Object.entries(STATES))', () => {
-        code.line('const x = saved[`@${name}`];');
+        code.line('const x = own(saved, `@${name}`);');
         code.line('if (x === undefined) continue;');
         code.line('check(`@${name}`, x, n);');
         code.line('device.queue.writeBuffer(gpu.params, PARAM_AT[name] * 4, Float32Array.from(x));');
       });
-      code.line("if (saved['@step'] !== undefined) t = saved['@step'][0];");
+      code.line("if (own(saved, '@step') !== undefined) t = saved['@step'][0];");
+    }, '});');
+  });
+  const predictProgram = h.programs.find((p) => p.kind === 'predict');
+  code.comment('predict: the outputs alone, always in eval mode; only the inputs they read are needed.');
+  code.block('function predict(inputs)', () => {
+    if (!predictProgram) {
+      code.line(`return Promise.reject(new Error(${q('the model declares no outputs: add one like `output p = softmax(F)` to use predict()')}));`);
+      return;
+    }
+    code.block('return serial(async () =>', () => {
+      code.line(`const prog = ${q(predictProgram.fn)};`);
+      code.line('upload(BIND[prog](inputs));');
+      code.line('const { outputs } = L[prog];');
+      code.line('const names = Object.keys(outputs);');
+      code.line('const out = await submit(PROGRAMS[prog], names.map((n) => outputs[n]));');
+      code.line('const result = {};');
+      code.line('let at = 0;');
+      code.block('for (const n of names)', () => {
+        code.line('result[n] = pick(out, at, outputs[n][2], OUTPUT_SCALAR[n]);');
+        code.line('at += outputs[n][2];');
+      });
+      code.line('return result;');
     }, '});');
   });
   code.line(`const BIND = { ${h.programs.map((p) => `${p.fn}: bind_${p.fn}`).join(', ')} };`);
-  code.line('return { params, shapes, forward, grad, step, state, load, train() { training = true; }, eval() { training = false; } };');
+  code.comment("Every kernel's pipeline is made now, all at once (createComputePipelineAsync), so the first call does not wait for them; opts.pipelines = 'lazy' makes each on its first use.");
+  code.line("if (opts.pipelines !== 'lazy') await prepare(Object.values(PROGRAMS).flat());");
+  code.line('return { params, shapes, forward, grad, predict, step, state, load, dispose, train() { training = true; }, eval() { training = false; } };');
 }
 
 function shapeOf(model: Model, name: string): readonly [Size, Size] {

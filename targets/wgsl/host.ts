@@ -9,6 +9,7 @@ import type { Model } from '../../compiler/model.js';
 import { hash3, normal, uniform } from '../../runtime/random.js';
 import { Code } from '../code.js';
 import { initExpr } from '../init.js';
+import { fromRowsSource } from '../rows.js';
 import { lit, OPTIMIZER_SLOTS, scheduleExpr } from '../js/optimizer.js';
 import { ENGINE } from './engine.js';
 import { emitApi, emitBind } from './host-api.js';
@@ -16,6 +17,7 @@ import type { Kernel } from './kernel.js';
 import type { LeafLayout, Region } from './layout.js';
 import type { Program } from './program.js';
 import { BINDINGS, bindingsOf } from './shader.js';
+import { jsString } from '../escape.js';
 
 export interface HostParts {
   model: Model;
@@ -29,7 +31,7 @@ export interface HostParts {
   header: string[];
 }
 
-const q = (s: string) => JSON.stringify(s);
+const q = jsString;
 
 export function emitHost(h: HostParts): string {
   const { model } = h;
@@ -39,6 +41,8 @@ export function emitHost(h: HostParts): string {
   code.line();
   code.comment('The shaders (the same text as the .wgsl file beside this module).');
   code.line(`const WGSL = ${q(h.wgsl)};`).line();
+  code.comment("A value by the user's name, never one every object inherits (a tensor may be called `constructor`).");
+  code.line('const own = (o, k) => (o != null && Object.hasOwn(o, k) ? o[k] : undefined);').line();
   code.comment('Counter-based random numbers: the same draws as the CPU module, for the params.');
   for (const f of [hash3, uniform, normal]) code.lines(f.toString()).line();
   code.comment('Each program: its kernels in order (entry point, bindings [binding, buffer, type], workgroups for the dims d).');
@@ -52,14 +56,15 @@ export function emitHost(h: HostParts): string {
     }, '};');
   });
   code.line();
+  code.lines(fromRowsSource('Float32Array')).line();
   code.block('export async function create(device, opts = {})', () => {
     code.line('const seed = opts.seed ?? 0;');
     code.comment('Run-time dims: given to create(), or read from the inputs at each call.');
-    code.line('const d = {};').line('const given = {};');
+    code.line('const d = Object.create(null);').line('const given = Object.create(null);');
     code.line(`const DIMS = ${JSON.stringify(h.dims)};`);
     code.block('for (const name of DIMS)', () => {
-      code.line('d[name] = opts.dims?.[name] ?? 0;');
-      code.line('given[name] = opts.dims?.[name] !== undefined;');
+      code.line('d[name] = own(opts.dims, name) ?? 0;');
+      code.line('given[name] = own(opts.dims, name) !== undefined;');
     });
     code.line('let training = true;').line('let t = 0;');
     emitParams(code, model, size);
@@ -134,7 +139,8 @@ function emitLayout(code: Code, h: HostParts, size: (s: Size) => string): void {
       for (const p of h.programs) {
         const at = (n: Node) => region(p.layout.region(n)!);
         const outs = () => [...p.graph.outputs].map(([n, node]) => `${q(n)}: ${at(node)}`).join(', ');
-        code.line(`${p.fn}: { loss: ${at(p.graph.loss)}${p.kind === 'forward' ? `, outputs: { ${outs()} }` : ''} },`);
+        const loss = p.kind === 'predict' ? [] : [`loss: ${at(p.graph.loss)}`];
+        code.line(`${p.fn}: { ${[...loss, ...(p.kind === 'grad' ? [] : [`outputs: { ${outs()} }`])].join(', ')} },`);
       }
     }, '};');
   });

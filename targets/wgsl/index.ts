@@ -49,6 +49,8 @@ export function emitWgsl(model: Model, opts: WgslOptions = {}): WgslOutput {
 
   const modes: ('train' | 'eval')[] = model.hasModes ? ['train', 'eval'] : ['train'];
   const programs: Program[] = modes.flatMap((mode) => (['forward', 'grad'] as const).map((kind) => lowerProgram(env, kind, mode)));
+  // predict: the outputs alone, in eval mode (no labels needed).
+  if (model.outputs.length) programs.push(lowerProgram(env, 'predict', model.hasModes ? 'eval' : 'train'));
   const opt = optimizerKernels(model, leaves, size);
 
   const header = headerLines(model, opts);
@@ -85,7 +87,9 @@ export function emitWgsl(model: Model, opts: WgslOptions = {}): WgslOutput {
       '',
       'The WebGPU module: the CPU module\'s Model API, asynchronous where it reads back',
       '(`await model.grad(inputs)`). It imports nothing: `await create(device, opts)` takes any',
-      "GPUDevice (a browser's navigator.gpu, or Node's `webgpu` package); opts: { seed, dims, wgsl }.",
+      "GPUDevice (a browser's navigator.gpu, or Node's `webgpu` package); opts: { seed, dims, wgsl, pipelines }",
+      "(every pipeline is created in create(), concurrently, unless pipelines: 'lazy'). dispose() frees the",
+      'GPU buffers. predict(inputs) returns the outputs alone (eval mode; labels not needed).',
       '`params` are CPU copies: edits made before the first call go to the GPU with it, later ones',
       'need load(); after step(), `await state()` brings them up to date. grad() reads back the loss',
       'and the gradients, forward() the loss and the outputs, step() only the loss.',
@@ -95,7 +99,7 @@ export function emitWgsl(model: Model, opts: WgslOptions = {}): WgslOutput {
 }
 
 function describeProgram(p: Program): string {
-  const what = p.kind === 'forward' ? 'the loss and the outputs' : 'the loss and every gradient';
+  const what = p.kind === 'forward' ? 'the loss and the outputs' : p.kind === 'predict' ? 'the outputs alone (predict)' : 'the loss and every gradient';
   return `${what}${p.mode === 'eval' ? ' (eval mode)' : ''}`;
 }
 

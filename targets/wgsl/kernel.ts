@@ -11,6 +11,7 @@ import type { Plan, Storage } from '../plan.js';
 import type { Group } from './fuse.js';
 import type { BufferName, ProgramLayout } from './layout.js';
 import type { WgslNames } from './names.js';
+import { wgslComment } from '../escape.js';
 
 /** Workgroup size of one-dimensional kernels (the WebGPU default limit). */
 export const WG = 256;
@@ -151,7 +152,7 @@ export class KernelCx {
 export function groupComment(env: ProgramEnv, group: Group): string[] {
   return group.steps.flatMap((n) => {
     const [math, ...more] = env.describe(n).split('\n');
-    return [`// ${math}${group.stored.has(n.id) ? '' : '   (not stored: only this kernel reads it)'}`, ...more.map((l) => `// ${l}`)];
+    return [`// ${wgslComment(math!)}${group.stored.has(n.id) ? '' : '   (not stored: only this kernel reads it)'}`, ...more.map((l) => `// ${wgslComment(l)}`)];
   });
 }
 

@@ -14,11 +14,14 @@ import { placeGrads, programLayout, type LeafLayout, type ProgramLayout, type Re
 import { emitTiled } from './matmul.js';
 import type { WgslNames } from './names.js';
 import { emitReduce } from './reduce.js';
+import { wgslComment } from '../escape.js';
 
-export type ProgramKind = 'forward' | 'grad';
+import { programRoots, type ProgramKind } from '../js/schedule.js';
+
+export type { ProgramKind };
 
 export interface Program {
-  /** forward_train, grad_train, forward_eval, grad_eval. */
+  /** forward_train, grad_train, forward_eval, grad_eval, predict_eval. */
   fn: string;
   kind: ProgramKind;
   mode: 'train' | 'eval';
@@ -47,7 +50,7 @@ export function lowerProgram(env: ModuleEnv, kind: ProgramKind, mode: 'train' | 
   const graph = model[mode];
   const fn = `${kind}_${mode}`;
   const updates = kind === 'grad' && mode === 'train' ? [...graph.updates.values()] : [];
-  const roots = kind === 'forward' ? [graph.loss, ...graph.outputs.values()] : [graph.loss, ...graph.grads.values(), ...updates];
+  const roots = programRoots(graph, kind, updates.length > 0);
   const p = plan(roots, { scalarsInBuffers: true });
   const grads = kind === 'grad' ? graph.grads : new Map<string, Node>();
   const groups = fuse(p, placeGrads(p, grads));
@@ -95,7 +98,7 @@ function displayNames(model: Model, graph: Graph): (n: Node) => string {
 /** A kernel that copies one region to another (possibly within one buffer, which copyBufferToBuffer cannot). */
 export function emitCopy(env: ModuleEnv, entry: string, from: Region, to: Region, comment: string): Kernel {
   const text = [
-    `// ${comment}`,
+    `// ${wgslComment(comment)}`,
     `@compute @workgroup_size(${WG})`,
     `fn ${entry}(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {`,
     `  let n = ${env.size(to.size)};`,

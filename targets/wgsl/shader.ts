@@ -4,6 +4,7 @@
 // off its text, and the host creates exactly those bindings.
 import type { Kernel } from './kernel.js';
 import type { BufferName } from './layout.js';
+import { wgslComment } from '../escape.js';
 
 export type Resource = 'run' | BufferName;
 
@@ -38,7 +39,7 @@ export interface ShaderParts {
 }
 
 export function assembleShader(s: ShaderParts): string {
-  const out: string[] = [...s.header.map((l) => `// ${l}`.trimEnd()), ''];
+  const out: string[] = [...s.header.map((l) => `// ${wgslComment(l)}`.trimEnd()), ''];
   out.push('// Values that change between calls, written by the host before each command buffer.');
   out.push('struct Run {');
   for (const f of s.uniform) out.push(`  ${f.field}: ${f.type}, // ${f.about}`);
@@ -46,7 +47,7 @@ export function assembleShader(s: ShaderParts): string {
   for (const r of s.buffers) out.push(`@group(0) @binding(${BINDINGS[r].binding}) ${BINDINGS[r].decl}; // ${BINDINGS[r].about}`);
   out.push('', ...s.workgroupVars, '', s.helpers);
   for (const sec of s.sections) {
-    out.push('', `// ─── ${sec.title} ${'─'.repeat(Math.max(3, 72 - sec.title.length))}`);
+    out.push('', `// ─── ${wgslComment(sec.title)} ${'─'.repeat(Math.max(3, 72 - sec.title.length))}`);
     for (const k of sec.kernels) out.push('', k.text);
   }
   return out.join('\n') + '\n';

@@ -162,9 +162,9 @@ F = W X\nloss J = mean(softmax_cross_entropy(F, y)) + c + 0.001 * sqrt(c)\n`);
 
 describe('gradc train: data errors load nothing and write nothing', () => {
   it.each([
-    ['bad.csv', '5.1,3.5,1.4,0.2,0\n4.9,3.0,abc,0.2,0\n', /bad\.csv:2: error: column 3 \(X\[2\]\): 'abc' is not a number/u],
+    ['bad.csv', '5.1,3.5,1.4,0.2,0\n4.9,3.0,abc,0.2,0\n', /bad\.csv:2:9: error: column 2 \(X\[2\]\): 'abc' is not a number/u],
     ['bad.csv', '5.1,3.5,1.4,0.2,0\n4.9,3.0,1.4,0\n', /bad\.csv:2: error: 4 columns, but the first row has 5/u],
-    ['bad.csv', '5.1,3.5,1.4,0.2,0\n4.9,3.0,1.4,0.2,0\n4.9,3.0,1.4,0.2,3\n', /bad\.csv:3: error: column 5 \(y\): label 3 is out of range/u],
+    ['bad.csv', '5.1,3.5,1.4,0.2,0\n4.9,3.0,1.4,0.2,0\n4.9,3.0,1.4,0.2,3\n', /bad\.csv:3:17: error: column 4 \(y\): label 3 is out of range/u],
   ])('%s: %j', async (name, text, message) => {
     const { dir, model } = setup();
     const data = join(dir, name);

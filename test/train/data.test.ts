@@ -93,15 +93,15 @@ describe('CSV', () => {
   });
 
   it('names the file, the line and the column of a bad value', () => {
-    expect(dataError(() => load('data.csv', '1,2,3,4,0\n1,2,abc,4,1\n'))).toBe("data.csv:2: error: column 3 (X[2]): 'abc' is not a number");
+    expect(dataError(() => load('data.csv', '1,2,3,4,0\n1,2,abc,4,1\n'))).toBe("data.csv:2:5: error: column 2 (X[2]): 'abc' is not a number");
     // A bad value in the first row is not taken for a header.
-    expect(dataError(() => load('data.csv', '1,2,x,4,0\n1,2,3,4,1\n'))).toBe("data.csv:1: error: column 3 (X[2]): 'x' is not a number");
-    expect(dataError(() => load('data.csv', '1,2,3,4,0\n1,2,,4,1\n'))).toBe('data.csv:2: error: column 3 (X[2]): an empty field is not a number');
+    expect(dataError(() => load('data.csv', '1,2,x,4,0\n1,2,3,4,1\n'))).toBe("data.csv:1:5: error: column 2 (X[2]): 'x' is not a number");
+    expect(dataError(() => load('data.csv', '1,2,3,4,0\n1,2,,4,1\n'))).toBe('data.csv:2:5: error: column 2 (X[2]): an empty field is not a number');
     expect(dataError(() => load('data.csv', '1,2,3,4,0\n\n1,2,3,4,1\n1,2,3,4\n'))).toBe('data.csv:4: error: 4 columns, but the first row has 5');
-    expect(dataError(() => load('data.csv', 'p,q,r,s,t\n1,2,3,4,0\n1,2,3,4,3\n'))).toBe("data.csv:3: error: column 5 (y): label 3 is out of range: 'y' takes integers in [0, 3)");
-    expect(dataError(() => load('data.csv', '1,2,3,4,-1\n'))).toMatch(/^data.csv:1: error: column 5 \(y\): label -1 is out of range/u);
-    expect(dataError(() => load('data.csv', '1,2,3,4,1.5\n'))).toBe("data.csv:1: error: column 5 (y): 'y' is an int input; 1.5 is not an integer");
-    expect(dataError(() => load('data.csv', '1,2,3,4,0\n1,2,3,inf,0\n'))).toBe("data.csv:2: error: column 4 (X[3]): 'inf' is not a number");
+    expect(dataError(() => load('data.csv', 'p,q,r,s,t\n1,2,3,4,0\n1,2,3,4,3\n'))).toBe("data.csv:3:9: error: column 4 (y): label 3 is out of range: 'y' takes integers in [0, 3)");
+    expect(dataError(() => load('data.csv', '1,2,3,4,-1\n'))).toMatch(/^data.csv:1:9: error: column 4 \(y\): label -1 is out of range/u);
+    expect(dataError(() => load('data.csv', '1,2,3,4,1.5\n'))).toBe("data.csv:1:9: error: column 4 (y): 'y' is an int input; 1.5 is not an integer");
+    expect(dataError(() => load('data.csv', '1,2,3,4,0\n1,2,3,inf,0\n'))).toBe("data.csv:2:7: error: column 3 (X[3]): 'inf' is not a number");
     expect(dataError(() => load('data.csv', 'a,b,c\n'))).toBe('data.csv: error: no data rows after the header on line 1');
     expect(dataError(() => load('data.csv.gz', new Uint8Array([0x1f, 0x8b, 1, 2, 3])))).toMatch(/^data.csv.gz: error: not a valid gzip file/u);
   });

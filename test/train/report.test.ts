@@ -20,9 +20,17 @@ function sink(tty = false): Writable & { text: string } {
 }
 
 describe('lines', () => {
-  it('an epoch line has the epoch, the step, the losses, the accuracy, the rate and the speed', () => {
-    expect(epochLine(rec(3, 0.12345, 0.2, 0.9666), 60, 12345.6)).toBe('epoch  3/60  step 135  train_loss 0.1235  val_loss 0.2000  val_accuracy 0.9666  lr 0.01  12,346 ex/s');
-    expect(epochLine(rec(3, 0.00012, null, null, 3e-4), 9, 10)).toBe('epoch 3/9  step 135  train_loss 1.20e-4  lr 3.00e-4  10 ex/s');
+  it('an epoch line has the epoch, the step, the losses, the accuracies, the rate, the speed, the time per epoch and the time left', () => {
+    expect(epochLine({ ...rec(3, 0.12345, 0.2, 0.9666), train_accuracy: 0.99 }, { epochs: 60, examplesPerSecond: 12345.6, seconds: 0.025, eta: 83 })).toBe(
+      'epoch  3/60  step 135  train_loss 0.1235  val_loss 0.2000  train_accuracy 0.9900  val_accuracy 0.9666  lr 0.01  12,346 ex/s  0.03 s/epoch  eta 1 min 23 s',
+    );
+    expect(epochLine(rec(3, 0.00012, null, null, 3e-4), { epochs: 9, examplesPerSecond: 10, seconds: 12.4, eta: 4000 })).toBe('epoch 3/9  step 135  train_loss 1.20e-4  lr 3.00e-4  10 ex/s  12 s/epoch  eta 1 h 7 min');
+    // The last epoch has no time left to show.
+    expect(epochLine(rec(9, 0.1, null, null), { epochs: 9, examplesPerSecond: 10, seconds: 1, eta: 0 })).not.toContain('eta');
+  });
+
+  it('a model without inputs (no data) shows no examples/s', () => {
+    expect(epochLine(rec(1, 0.5, null, null), { epochs: 80, examplesPerSecond: null, seconds: 0.001, eta: 0.1 })).toBe('epoch  1/80  step 45  train_loss 0.5000  lr 0.01  0.00 s/epoch  eta 0.10 s');
   });
 
   it('flags update/param ratios far from 1e-3', () => {
@@ -33,10 +41,10 @@ describe('lines', () => {
     const out = sink();
     const r = new LineReporter(out);
     r.epochStart(0, 2, 10, 0);
-    r.step({ epoch: 0, epochs: 2, position: 1, steps: 10, step: 1, loss: 1, lr: 0.1, examplesPerSecond: 5 });
-    r.epochEnd(rec(1, 0.5, null, null), { epochs: 2, examplesPerSecond: 100 });
+    r.step({ epoch: 0, epochs: 2, position: 1, steps: 10, step: 1, loss: 1, lr: 0.1, examplesPerSecond: 5, eta: 2 });
+    r.epochEnd(rec(1, 0.5, null, null), { epochs: 2, examplesPerSecond: 100, seconds: 1.5, eta: 1.5 });
     r.close();
-    expect(out.text).toBe('epoch 1/2  step 45  train_loss 0.5000  lr 0.01  100 ex/s\n');
+    expect(out.text).toBe('epoch 1/2  step 45  train_loss 0.5000  lr 0.01  100 ex/s  1.5 s/epoch  eta 1.5 s\n');
   });
 
   it('BarReporter draws a bar on the terminal while the epoch runs, then the line', () => {
@@ -44,11 +52,12 @@ describe('lines', () => {
     const tty = sink(true);
     const r = new BarReporter(out, tty as unknown as NodeJS.WriteStream);
     r.epochStart(0, 3, 10, 0);
-    r.step({ epoch: 0, epochs: 3, position: 4, steps: 10, step: 4, loss: 0.75, lr: 0.01, examplesPerSecond: 2000 });
-    r.epochEnd(rec(1, 0.5, 0.6, 0.9), { epochs: 3, examplesPerSecond: 100 });
+    r.step({ epoch: 0, epochs: 3, position: 4, steps: 10, step: 4, loss: 0.75, lr: 0.01, examplesPerSecond: 2000, eta: 65 });
+    r.epochEnd(rec(1, 0.5, 0.6, 0.9), { epochs: 3, examplesPerSecond: 100, seconds: 3, eta: 6 });
     r.close();
     expect(tty.text).toMatch(/epoch 1\/3 .* \d+\/10 \| loss/u);
-    expect(out.text).toBe('epoch 1/3  step 45  train_loss 0.5000  val_loss 0.6000  val_accuracy 0.9000  lr 0.01  100 ex/s\n');
+    expect(tty.text).toContain('eta 1 min 5 s');
+    expect(out.text).toBe('epoch 1/3  step 45  train_loss 0.5000  val_loss 0.6000  val_accuracy 0.9000  lr 0.01  100 ex/s  3.0 s/epoch  eta 6.0 s\n');
   });
 });
 
