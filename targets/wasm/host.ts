@@ -21,7 +21,7 @@ const OWN = [
   'create', 'hash3', 'uniform', 'normal', 'sigmoid', 'softplus', 'sign', 'square', 'Float', 'seed', 'dims', 't', 'lr', 'lr0',
   'training', 'params', 'shapes', 'inputs', 'k', 'c', 'r', 'loss', 'g', 'norm2', 'scale', 'lr1', 'ic2', 'm1', 'v1', 'G1', 's1',
   'load', 'state', 'step', 'grad', 'forward', 'train', 'eval', 'wasmBytes', 'wasmModule', 'instance', 'ex', 'memory', 'F32', 'I32',
-  'top', 'alloc', 'L', 'layoutKey', 'relayout', 'slots', 'states', 'view', 'maskKey', 'opts', 'copy', 'fresh', 'predict', 'predict_eval', 'own', 'fromRows',
+  'top', 'alloc', 'L', 'layoutKey', 'relayout', 'slots', 'states', 'view', 'maskKey', 'opts', 'copy', 'fresh', 'predict', 'predict_eval', 'own', 'fromRows', 'known', 'key',
   'forward_train', 'forward_eval', 'grad_train', 'grad_eval',
 ];
 
@@ -267,13 +267,18 @@ function emitApi(
     code.line(`return { ${entries.map(([k, v]) => `${q(k)}: ${v}.slice()`).join(', ')}${entries.length ? ', ' : ''}"@step": Float.of(t) };`);
   });
   code.block('function load(saved)', () => {
+    // A key the state does not have is a mistake (a misspelled or renamed param), never ignored (as MODEL.js).
+    code.line(`const known = [${[...entries.map(([k]) => k), '@step'].map(q).join(', ')}];`);
+    code.block('for (const key of Object.keys(saved))', () => {
+      code.line("if (!known.includes(key)) throw new Error(`load(): the state has no entry '${key}'; its entries are ${known.join(', ')}`);");
+    });
     for (const [k, v] of entries) {
-      code.line(`if (saved[${q(k)}] !== undefined) {`);
+      code.line(`if (own(saved, ${q(k)}) !== undefined) {`);
       code.line(`  if (saved[${q(k)}].length !== ${v}.length) throw new Error(\`state '${k}' has \${saved[${q(k)}].length} values; expected \${${v}.length}\`);`);
       code.line(`  ${v}.set(saved[${q(k)}]);`);
       code.line('}');
     }
-    code.line('if (saved["@step"] !== undefined) t = saved["@step"][0];');
+    code.line('if (own(saved, "@step") !== undefined) t = saved["@step"][0];');
   });
   code.comment('`memory` is the module\'s WebAssembly.Memory; `threads` how many threads compute (one in this version).');
   code.line('return { params, shapes, forward, grad, predict, step, state, load, train() { training = true; }, eval() { training = false; }, memory, threads: 1 };');
