@@ -1,7 +1,7 @@
 // How the command line reports what went wrong, with the contract's exit
 // codes: 1 when the model, the values or the data are wrong, 2 when the
 // command line is wrong. Never a stack trace (set GRADC_DEBUG=1 to see one).
-import { CompileError, formatDiagnostic, type Diagnostic, type Loc } from '../compiler/diagnostics.js';
+import { CompileError, formatDiagnostic, type Diagnostic, type Loc } from '../grammar/diagnostics.js';
 import { GpuUnavailableError } from '../runtime/gpu/device.js';
 import { ValuesError } from '../runtime/values.js';
 

@@ -1,7 +1,7 @@
 // Reading a model from disk, compiling it, and printing its diagnostics.
 import { readFileSync } from 'node:fs';
 import { compileSource } from '../compiler/compile.js';
-import { CompileError, START, type Diagnostic } from '../compiler/diagnostics.js';
+import { CompileError, START, type Diagnostic } from '../grammar/diagnostics.js';
 import { DEFAULT_MAX_MEMORY, formatBytes, largestParam, plannedBytes } from '../targets/memory.js';
 import type { Model } from '../compiler/model.js';
 import { lint } from '../compiler/teach/lint.js';
@@ -25,7 +25,7 @@ export function readModel(file: string, dims: Record<string, number> = {}, quiet
   const usage = r.diagnostics.list.find((d) => d.usage);
   if (usage) throw new UsageError(usage.message);
   // The stability lint (compiler/teach/lint.ts): NaN risks as warnings.
-  if (r.model && !quiet) for (const d of lint(source, r.model, { dims })) r.diagnostics.warning(d.loc, d.message);
+  if (r.model && !quiet) for (const d of lint(r.model)) r.diagnostics.warning(d.loc, d.message);
   const list = r.diagnostics.sorted().filter((d) => !quiet || d.severity === 'error');
   printDiagnostics(file, source, list);
   if (!r.model) throw new CompileError(list);

@@ -2,7 +2,7 @@
 import { parse } from '../grammar/index.js';
 import { analyze, type AnalyzeOptions } from './analyze/index.js';
 import { MAX_DEPTH, tooDeep } from './analyze/depth.js';
-import { Diagnostics } from './diagnostics.js';
+import { Diagnostics } from '../grammar/diagnostics.js';
 import type { Model } from './model.js';
 
 export interface Compiled {

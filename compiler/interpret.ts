@@ -5,7 +5,7 @@ import { topoSort, type Node } from './ir/node.js';
 import type { Tensor } from './ir/tensor.js';
 import { tensor } from './ir/tensor.js';
 import { OPS, type EvalContext } from './ops/index.js';
-import { uniform } from '../runtime/random.js';
+import { dropoutMask } from './random.js';
 
 export interface InterpretOptions {
   /** Values of params, inputs and state, by name. */
@@ -15,19 +15,6 @@ export interface InterpretOptions {
   /** Seed and step for dropout masks. */
   seed?: number;
   step?: number;
-}
-
-/** Stream number of dropout mask `id` at a step: shared with the generated modules. */
-export function maskStream(id: number, step: number): number {
-  return (id + 1) * 1000003 + step;
-}
-
-export function dropoutMask(seed: number, id: number, step: number, p: number, n: number): Float64Array {
-  const out = new Float64Array(n);
-  const keep = 1 / (1 - p);
-  const stream = maskStream(id, step);
-  for (let k = 0; k < n; k++) out[k] = uniform(seed, stream, k) < p ? 0 : keep;
-  return out;
 }
 
 /** Evaluates `roots`; returns the value of every node evaluated, by node id. */

@@ -1,6 +1,6 @@
 // What semantic analysis produces: the model's declarations with their types,
 // and its computation graph (forward, then backward) as IR, for each mode.
-import type { Loc } from './diagnostics.js';
+import type { Loc } from '../grammar/diagnostics.js';
 import type { Builder, Origin } from './ir/builder.js';
 import type { Node } from './ir/node.js';
 import type { Shape, Size } from './ir/size.js';
@@ -93,6 +93,8 @@ export interface Model {
   names: Map<number, string>;
   /** For tracing emitted code to the source: the place of the expression each named node came from. */
   places: Map<number, Loc>;
+  /** For pointing at a subexpression (lint): the first expression of the file that produced each node. */
+  exprPlaces: Map<number, Loc>;
   /** For every node: the source place and the rule that produced it (forward equation or backward rule). */
   origins: ReadonlyMap<number, Origin>;
 }

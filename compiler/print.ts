@@ -1,16 +1,15 @@
 // Prints IR as `.nn`-like math: the same printer serves `--emit grad`, the
 // comments in generated code, and snapshot tests.
-import { topoSort, type Node, type OpAttrs } from './ir/node.js';
+import { topoSort, type CompareOp, type FunctionOp, type Node, type OpAttrs } from './ir/node.js';
 import type { Model } from './model.js';
+import { isScalarShape } from './ir/size.js';
 
 /** Binding strength, loosest first, as in the language (spec §4). */
 const enum P { Any = 0, Compare, Add, Mul, Neg, MatMul, Pow, Postfix, Atom }
 
-const FN: Partial<Record<Node['op'], string>> = {
-  exp: 'exp', log: 'log', sqrt: 'sqrt', abs: 'abs', sign: 'sign', sin: 'sin', cos: 'cos',
-  tanh: 'tanh', sigmoid: 'σ', relu: 'relu', softplus: 'softplus',
-};
-const CMP: Partial<Record<Node['op'], string>> = { lt: '<', le: '≤', gt: '>', ge: '≥', eq: '=', ne: '≠' };
+/** A function op as the lectures write it: its own name, σ for the sigmoid. */
+export const functionName = (op: FunctionOp): string => (op === 'sigmoid' ? 'σ' : op);
+const CMP: { [O in CompareOp]: string } = { lt: '<', le: '≤', gt: '>', ge: '≥', eq: '=', ne: '≠' };
 
 export function formatNumber(v: number): string {
   if (Number.isInteger(v) || !Number.isFinite(v)) return String(v);
@@ -21,7 +20,6 @@ export function formatNumber(v: number): string {
 /** How to refer to a node: its name, or undefined to print it inline. */
 export type Namer = (n: Node) => string | undefined;
 
-const isScalarShape = (n: Node) => n.shape[0].isOne() && n.shape[1].isOne();
 
 /** Prints a node as an expression, naming what `name` names. */
 export function printExpr(node: Node, name: Namer): string {
@@ -62,7 +60,7 @@ function go(n: Node, name: Namer, top = false): [string, P] {
       // x ⊙ mask is dropout(x, p), and so is the backward's δ ⊙ mask (the same mask).
       const m = n.inputs.findIndex((x) => x.op === 'mask' && name(x) === undefined);
       if (m >= 0) return [`dropout(${arg(1 - m, P.Any)}, ${formatNumber((n.inputs[m]!.attrs as { p: number }).p)})`, P.Atom];
-      const scalar = isScalarShape(n.inputs[0]!) || isScalarShape(n.inputs[1]!);
+      const scalar = isScalarShape(n.inputs[0]!.shape) || isScalarShape(n.inputs[1]!.shape);
       return [`${arg(0, P.Mul)} ${scalar ? '*' : '⊙'} ${arg(1, P.Neg)}`, P.Mul];
     }
     case 'div':
@@ -87,7 +85,7 @@ function go(n: Node, name: Namer, top = false): [string, P] {
     case 'broadcast': {
       // A row repeated down is 1 rᵀ; a column repeated across is c 1ᵀ.
       const x = n.inputs[0]!;
-      if (x.shape[0].isOne() && x.shape[1].isOne()) return go(x, name);
+      if (isScalarShape(x.shape)) return go(x, name);
       if (x.shape[0].isOne() && !n.shape[0].isOne()) return [`1 ${arg(0, P.Pow)}`, P.MatMul];
       if (x.shape[1].isOne() && !n.shape[1].isOne()) return [`${arg(0, P.MatMul)} 1ᵀ`, P.MatMul];
       return go(x, name);
@@ -122,8 +120,8 @@ function go(n: Node, name: Namer, top = false): [string, P] {
       // exp(log_softmax(x)) is how softmax(x) is computed.
       const ls = n.op === 'exp' && name(n.inputs[0]!) === undefined ? logSoftmaxOf(n.inputs[0]!) : undefined;
       if (ls) return [`softmax(${go(ls.x, name)[0]}${ls.axis})`, P.Atom];
-      const f = FN[n.op];
-      return [`${f ?? n.op}(${arg(0, P.Any)})`, P.Atom];
+      const f: FunctionOp = n.op; // every other op has its case above
+      return [`${functionName(f)}(${arg(0, P.Any)})`, P.Atom];
     }
   }
 }

@@ -1,7 +1,7 @@
 // The syntax tree of a .nn file, as the parser produces it. It records what the
 // user wrote, with places; meaning (names, shapes, the graph) comes later, in
 // compiler/. See ../shared/spec/language.md.
-import type { Loc } from '../compiler/diagnostics.js';
+import type { Loc } from './diagnostics.js';
 
 export type BinaryOp = '+' | '-' | '*' | '/' | '^' | '<' | '<=' | '>' | '>=' | '==' | '!=';
 

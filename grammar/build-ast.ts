@@ -2,7 +2,7 @@
 // expression is placed at the operator, a call at its name, a juxtaposition
 // at the first blank after its left operand; `start` is the first character.
 import type { CstElement, CstNode, IToken } from 'chevrotain';
-import type { Loc } from '../compiler/diagnostics.js';
+import type { Loc } from './diagnostics.js';
 import type { BinaryOp, Expr, Ident, KeywordArg, Stmt, ValueLit } from './ast.js';
 import type { Locator } from './locate.js';
 

@@ -7,7 +7,7 @@
 // Each statement reports at most one error, its first, and a statement with an
 // error is left out of the result.
 import { tokenMatcher, type IToken } from 'chevrotain';
-import { START, type Diagnostics, type Loc } from '../compiler/diagnostics.js';
+import { START, type Diagnostics, type Loc } from './diagnostics.js';
 import type { Program, Stmt } from './ast.js';
 import { AstBuilder } from './build-ast.js';
 import { makeLocator, type Locator } from './locate.js';

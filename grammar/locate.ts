@@ -1,8 +1,8 @@
-// Places in the source. `locAt` (compiler/diagnostics.ts) scans from the start
+// Places in the source. `locAt` (grammar/diagnostics.ts) scans from the start
 // of the text on every call; a parser asks for a place per token, so this
 // precomputes line starts and code-point columns once and answers exactly as
 // `locAt` does (test/grammar/locate.test.ts checks that they agree).
-import type { Loc } from '../compiler/diagnostics.js';
+import type { Loc } from './diagnostics.js';
 
 export type Locator = (offset: number, length?: number) => Loc;
 

@@ -1,10 +1,10 @@
 // The Hessian of a real model, from the generated module: its hvp(inputs, v)
-// (compiler/teach/hvp.ts, compiled JS in float64) once per column, H·e_k,
+// (targets/js/hvp.ts, compiled JS in float64) once per column, H·e_k,
 // rather than the reference interpreter, which re-evaluates the graph node by
 // node; and H·v products for Lanczos when the matrix is too large to form.
 import type { Tensor } from '../compiler/ir/tensor.js';
 import type { Model } from '../compiler/model.js';
-import { emitHvpModule } from '../compiler/teach/hvp.js';
+import { emitHvpModule } from '../targets/js/hvp.js';
 import { importModule } from './load-module.js';
 
 export interface HessianPoint {

@@ -1,7 +1,7 @@
 // Finding where a NaN or an infinity first appears: the reference interpreter
 // evaluates the graph in order and stops at the first node whose value is not
 // finite while its inputs are.
-import { formatDiagnostic, type Loc } from '../compiler/diagnostics.js';
+import { formatDiagnostic, type Loc } from '../grammar/diagnostics.js';
 import { interpret } from '../compiler/interpret.js';
 import { topoSort, type Node } from '../compiler/ir/node.js';
 import { tensor, type Tensor } from '../compiler/ir/tensor.js';

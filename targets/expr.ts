@@ -2,7 +2,7 @@
 // read at element (i, j) of the loop's iteration space (broadcasting size-1
 // axes), and how an elementwise op is spelled. Each target supplies a Spelling.
 import type { ElementwiseOp, Node, OpAttrs } from '../compiler/ir/node.js';
-import type { Shape, Size } from '../compiler/ir/size.js';
+import { isScalarShape, type Shape, type Size } from '../compiler/ir/size.js';
 import type { Plan } from './plan.js';
 
 export interface Spelling {
@@ -61,7 +61,7 @@ export function valueAt(cx: ExprContext, n: Node, at: Index): string {
   const spell = cx.spell;
   if (storage === 'scalar') return cx.name(n);
   if (storage !== 'inline') {
-    if (n.shape[0].isOne() && n.shape[1].isOne()) return spell.load(cx.name(n), cx.offset(n));
+    if (isScalarShape(n.shape)) return spell.load(cx.name(n), cx.offset(n));
     return spell.load(cx.name(n), elementIndex(cx, n.shape, at, cx.offset(n)));
   }
   // Inline: computed here, from its inputs read at the same place.
@@ -79,7 +79,7 @@ export function valueAt(cx: ExprContext, n: Node, at: Index): string {
     case 'onehot': {
       // onehot(y)[i, j] = 1 when y_j = i.
       const y = n.inputs[0]!;
-      const j = y.shape[0].isOne() && y.shape[1].isOne() ? '0' : at.j;
+      const j = isScalarShape(y.shape) ? '0' : at.j;
       const offset = cx.offset(y);
       const label = spell.loadInt(cx.name(y), offset === '0' ? j : `${offset} + ${j}`);
       return spell.isEqual(label, at.i);

@@ -2,7 +2,7 @@
 // target, so the same seed gives the same params everywhere.
 import type { ParamInfo } from '../compiler/model.js';
 import type { Shape } from '../compiler/ir/size.js';
-import { lit } from './js/optimizer.js';
+import { lit } from './optimizer.js';
 
 /** Fan-in and fan-out: W [out, in] has fan-in `in`; a vector's are both its length. */
 export function fans(p: ParamInfo, size: (s: Shape[number]) => string): [string, string] {

@@ -6,7 +6,8 @@
 // instead of failing deep inside an allocation.
 import { numel, Size } from '../compiler/ir/size.js';
 import type { Model, ParamInfo } from '../compiler/model.js';
-import { OPTIMIZER_SLOTS } from './js/optimizer.js';
+import { programGraph } from '../compiler/program.js';
+import { OPTIMIZER_SLOTS } from './optimizer.js';
 import { plan } from './plan.js';
 
 /** The default limit of `--max-memory` and of create({ maxMemory }): 4 GiB. */
@@ -18,9 +19,9 @@ export function paramElements(model: Model): Size {
   return model.params.reduce((a, p) => a.add(numel(p.shape).mul(Size.of(copies))), Size.of(0));
 }
 
-/** Elements of the grad program's buffers. */
+/** Elements of the grad program's buffers (the program every target compiles: compiler/program.ts). */
 export function bufferElements(model: Model): Size {
-  const g = plan([model.train.loss, ...model.train.grads.values()]);
+  const g = plan(programGraph(model, model.train, 'grad').roots);
   return g.slotSizes.reduce((a, s) => a.add(s[0].mul(s[1])), Size.of(0));
 }
 

@@ -41,3 +41,8 @@ export class Names {
 }
 
 export { JS_RESERVED };
+
+/** The names of the functions a helper text defines: kept clear of user names. */
+export function definedFunctions(text: string, keyword = 'function'): string[] {
+  return [...text.matchAll(new RegExp(`^${keyword} ([A-Za-z_$][\\w$]*)`, 'gm'))].map((m) => m[1]!);
+}

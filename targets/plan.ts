@@ -3,7 +3,8 @@
 // buffer, which are scalars, and which get a buffer of their own; the order of
 // the steps; and which buffers can share memory. Targets only spell the plan.
 import { isElementwise, topoSort, type Node } from '../compiler/ir/node.js';
-import { numel, type Shape, shapeEquals } from '../compiler/ir/size.js';
+import { isScalarShape, numel, type Shape, shapeEquals } from '../compiler/ir/size.js';
+import type { InputInfo } from '../compiler/model.js';
 
 /** How a node's value exists at run time. */
 export type Storage =
@@ -60,7 +61,6 @@ export function plan(roots: readonly Node[], opts: PlanOptions = {}): Plan {
   const rootIds = new Set(roots.map((r) => r.id));
   const storage = new Map<number, Storage>();
   const viewOf = new Map<number, Node>();
-  const isScalar = (n: Node) => n.shape[0].isOne() && n.shape[1].isOne();
 
   for (const n of order) {
     const users = consumers.get(n.id) ?? [];
@@ -68,7 +68,7 @@ export function plan(roots: readonly Node[], opts: PlanOptions = {}): Plan {
     if (n.op === 'param' || n.op === 'input' || n.op === 'state') s = 'leaf';
     else if (FREE.has(n.op) && !rootIds.has(n.id)) s = 'inline';
     else if (n.op === 'reshape' || n.op === 'slice') s = 'view';
-    else if (isScalar(n) && !opts.scalarsInBuffers) s = 'scalar';
+    else if (isScalarShape(n.shape) && !opts.scalarsInBuffers) s = 'scalar';
     else if (
       isElementwise(n.op) && !rootIds.has(n.id) && users.length === 1 &&
       (isElementwise(users[0]!.op) || TAKES_EXPRESSIONS.has(users[0]!.op)) &&
@@ -82,7 +82,7 @@ export function plan(roots: readonly Node[], opts: PlanOptions = {}): Plan {
     if (storage.get(n.id) !== 'view') continue;
     const x = n.inputs[0]!;
     const sx = storage.get(x.id)!;
-    if (sx === 'inline') storage.set(x.id, isScalar(x) && !opts.scalarsInBuffers ? 'scalar' : 'buffer');
+    if (sx === 'inline') storage.set(x.id, isScalarShape(x.shape) && !opts.scalarsInBuffers ? 'scalar' : 'buffer');
     if (storage.get(x.id) === 'scalar') storage.set(n.id, 'scalar'); // a reshaped scalar is the scalar
     viewOf.set(n.id, base(x));
   }
@@ -94,7 +94,7 @@ export function plan(roots: readonly Node[], opts: PlanOptions = {}): Plan {
     if (isElementwise(n.op) || TAKES_EXPRESSIONS.has(n.op) || storage.get(n.id) === 'view') continue;
     for (const x of n.inputs) {
       if (storage.get(x.id) === 'inline') {
-        storage.set(x.id, isScalar(x) && !opts.scalarsInBuffers ? 'scalar' : 'buffer');
+        storage.set(x.id, isScalarShape(x.shape) && !opts.scalarsInBuffers ? 'scalar' : 'buffer');
       }
     }
   }
@@ -151,4 +151,10 @@ export function assignSlots(
     if (!pinned.has(n.id)) free.push({ slot: id, key, until: lastUse.get(n.id) ?? i });
   });
   return { slot, slotSizes };
+}
+
+/** The inputs a planned program reads, in the order given. */
+export function inputsRead(inputs: readonly InputInfo[], p: Plan): InputInfo[] {
+  const used = new Set(p.order.filter((n) => n.op === 'input').map((n) => (n.attrs as { name: string }).name));
+  return inputs.filter((i) => used.has(i.name));
 }

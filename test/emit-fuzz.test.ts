@@ -19,7 +19,7 @@ const unary = (f: string): Layer => ({ expr: (h) => `${f}(${h})` });
 const LAYERS: Record<string, Layer> = {
   exp: { expr: (h) => `exp(-(${h})^2)` }, log: { expr: (h) => `log(1 + (${h})^2)` }, sqrt: { expr: (h) => `sqrt(1 + (${h})^2)` },
   abs: unary('abs'), sin: unary('sin'), cos: unary('cos'), tanh: unary('tanh'), sigmoid: unary('sigmoid'), σ: unary('σ'),
-  relu: unary('relu'), softplus: unary('softplus'), sign: { expr: (h) => `${h} * sign(${h})` }, hardtanh: unary('hardtanh'),
+  relu: unary('relu'), softplus: unary('softplus'), erf: unary('erf'), gelu: unary('gelu'), sign: { expr: (h) => `${h} * sign(${h})` }, hardtanh: unary('hardtanh'),
   leaky_relu: { expr: (h) => `leaky_relu(${h}, a = 0.1)` }, elu: unary('elu'),
   prelu: { expr: (h, i) => `prelu(${h}, a${i})`, params: (i) => [`param a${i} ~ const(0.2)`] },
   max: { expr: (h) => `max(${h}, 0.5 * ${h})` }, min: { expr: (h) => `min(${h}, 1)` },

@@ -48,38 +48,51 @@ export async function checkGradients(model: Model, opts: CheckOptions, given: Re
   }
   const grads = Object.fromEntries(Object.entries(analytic.grad).map(([k, v]) => [k, typeof v === 'number' ? [v] : Array.from(v)]));
   const lossAt = () => m.forward(inputs).loss;
-  const results: TensorCheck[] = [];
-  for (const [name, g] of Object.entries(grads)) {
-    const target = (Object.hasOwn(m.params, name) ? m.params[name] : inputs[name]) as Float64Array;
-    const n = target.length;
-    // Every element, or the largest entries plus an even sample (sample.ts).
-    const picks = samplePicks(g, max);
-    let worst = 0;
-    // Elements far smaller than the tensor's largest are measured against a
-    // thousandth of it, and nothing against less than 1e-4·|loss|: below that
-    // the rounding noise of the differences (≈ 1e-16·|loss| / h) dominates.
-    const floor = Math.max(1e-3 * Math.max(0, ...g.map(Math.abs)), 1e-4 * Math.max(1, Math.abs(analytic.loss)));
-    for (const k of picks) {
-      const x = target[k]!;
-      // The step scales with the value. A step as large as x itself would cross
-      // zero, where the kinks and domain edges of relu, abs, log and sqrt are:
-      // then it shrinks to a part of |x|, so x ± h stays on x's side.
-      const wide = 1e-5 * Math.max(1, Math.abs(x));
-      const h = x !== 0 && wide >= Math.abs(x) / 2 ? 1e-5 * Math.abs(x) : wide;
-      target[k] = x + h;
-      const up = lossAt();
-      target[k] = x - h;
-      const down = lossAt();
-      target[k] = x;
-      const numeric = (up - down) / (2 * h);
-      const a = g[k]!;
-      const err = Math.abs(a - numeric) / Math.max(Math.abs(a), Math.abs(numeric), floor);
-      worst = Math.max(worst, Number.isNaN(err) ? Infinity : err);
-    }
-    const nonzero = g.filter((x) => x !== 0).length;
-    results.push({ name, checked: picks.length, nonzeroChecked: picks.filter((k) => g[k] !== 0).length, nonzero, size: n, maxRelError: worst, ok: worst <= tol });
+  return Object.entries(grads).map(([name, g]) => {
+    const r = againstDifferences(g, (Object.hasOwn(m.params, name) ? m.params[name] : inputs[name]) as Float64Array, lossAt, analytic.loss, max);
+    return { name, ...r, ok: r.maxRelError <= tol };
+  });
+}
+
+/** `f` with element k of `target` moved up and down by h, then restored: the two sides of a central difference. */
+export function perturbed<T>(target: { [k: number]: number }, k: number, f: () => T): { up: T; down: T; h: number } {
+  const x = target[k]!;
+  // The step scales with the value. A step as large as x itself would cross
+  // zero, where the kinks and domain edges of relu, abs, log and sqrt are:
+  // then it shrinks to a part of |x|, so x ± h stays on x's side.
+  const wide = 1e-5 * Math.max(1, Math.abs(x));
+  const h = x !== 0 && wide >= Math.abs(x) / 2 ? 1e-5 * Math.abs(x) : wide;
+  target[k] = x + h;
+  const up = f();
+  target[k] = x - h;
+  const down = f();
+  target[k] = x;
+  return { up, down, h };
+}
+
+/**
+ * The worst relative error of gradient `g` of the tensor `target` against
+ * central differences of `lossAt` (which reads `target`, perturbed in place and
+ * restored); every element, or `max` of them for large tensors.
+ */
+export function againstDifferences(g: readonly number[], target: Float64Array, lossAt: () => number, loss: number, max = 400): Omit<TensorCheck, 'name' | 'ok'> {
+  const n = target.length;
+  // Every element, or the largest entries plus an even sample (sample.ts).
+  const picks = samplePicks(g, max);
+  let worst = 0;
+  // Elements far smaller than the tensor's largest are measured against a
+  // thousandth of it, and nothing against less than 1e-4·|loss|: below that
+  // the rounding noise of the differences (≈ 1e-16·|loss| / h) dominates.
+  const floor = Math.max(1e-3 * Math.max(0, ...g.map(Math.abs)), 1e-4 * Math.max(1, Math.abs(loss)));
+  for (const k of picks) {
+    const { up, down, h } = perturbed(target, k, lossAt);
+    const numeric = (up - down) / (2 * h);
+    const a = g[k]!;
+    const err = Math.abs(a - numeric) / Math.max(Math.abs(a), Math.abs(numeric), floor);
+    worst = Math.max(worst, Number.isNaN(err) ? Infinity : err);
   }
-  return results;
+  const nonzero = g.filter((x) => x !== 0).length;
+  return { checked: picks.length, nonzeroChecked: picks.filter((k) => g[k] !== 0).length, nonzero, size: n, maxRelError: worst };
 }
 
 export async function checkCommand(file: string, opts: CheckOptions): Promise<number> {

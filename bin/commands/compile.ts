@@ -7,13 +7,13 @@ import type { Model } from '../../compiler/model.js';
 import { derivativeLines, formatLines, forwardLines } from '../../compiler/print.js';
 import { printIr } from '../../compiler/print-ir.js';
 import { dotGraph } from '../../compiler/teach/dot.js';
-import { emitHvpModule } from '../../compiler/teach/hvp.js';
+import { emitHvpModule } from '../../targets/js/hvp.js';
 import { latexDocument } from '../../compiler/teach/latex.js';
 import { renderSvg } from '../../compiler/teach/svg.js';
 import { writeFilesAtomic } from '../../runtime/files.js';
 import { TARGETS, type TargetName } from '../../targets/index.js';
+import { gradProgramSize } from '../../targets/js/schedule.js';
 import { emitWasm } from '../../targets/wasm/index.js';
-import { plan } from '../../targets/plan.js';
 import { UsageError } from '../errors.js';
 import { parseBytes, parseDims, readModel } from '../load.js';
 import { VERSION } from '../version.js';
@@ -95,7 +95,7 @@ export interface Summary {
 export function summaryData(model: Model, file: string, written: string[]): Summary {
   const count = model.params.reduce((n, p) => n + (p.shape[0].mul(p.shape[1]).constant ?? NaN), 0);
   const { forward, backward } = graphCost(model.train);
-  const g = plan([model.train.loss, ...model.train.grads.values()]);
+  const g = gradProgramSize(model);
   return {
     model: basename(file),
     loss: model.loss.name,
@@ -105,7 +105,7 @@ export function summaryData(model: Model, file: string, written: string[]): Summ
     inputs: model.inputs.map((i) => ({ name: i.name, shape: i.type.dims.map((d) => d.key), int: i.int, wrt: model.wrt.includes(i.name) })),
     forward: { ops: forward.ops, flops: forward.flops.key },
     backward: { ops: backward.ops, flops: backward.flops.key },
-    grad_program: { loops: g.steps.length, buffers: g.slotSizes.length },
+    grad_program: { loops: g.steps, buffers: g.buffers },
     optimizer: model.optimizer.name,
     schedule: model.schedule.name,
     wrote: written,

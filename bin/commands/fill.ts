@@ -1,7 +1,7 @@
 // Values for inputs that --at does not give: `check`, `grad`, `explain` and
 // `hessian` run on seeded random numbers instead of stopping, and say so.
 import type { InputInfo } from '../../compiler/model.js';
-import { normal, uniform } from '../../runtime/random.js';
+import { normal, uniform } from '../../compiler/random.js';
 
 /** Run-time dims that no value binds get this size (documented in the README). */
 export const DEFAULT_RUNTIME_DIM = 3;

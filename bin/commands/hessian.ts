@@ -8,7 +8,7 @@ import type { Model } from '../../compiler/model.js';
 import { lanczos, symmetricEigenvalues as eigenvalues } from '../../compiler/teach/eigen.js';
 import { classify, paramCount, type Critical } from '../../compiler/teach/hessian.js';
 import { fullHessian, hessianOperator, type HessianOperator } from '../../runtime/hessian.js';
-import { normal } from '../../runtime/random.js';
+import { normal } from '../../compiler/random.js';
 import { fmt } from '../../compiler/teach/format.js';
 import { UsageError, UserError } from '../errors.js';
 import { parseDims, readModel } from '../load.js';

@@ -11,7 +11,8 @@ import { readCheckpoint, type Checkpoint, type RunSettings } from '../../runtime
 import { validateState } from '../../runtime/train/validate-checkpoint.js';
 import { curvesSvg, sparkline } from '../../runtime/train/curves.js';
 import { layoutOf, loadDataset, OptionError, type Dataset, type Layout } from '../../runtime/train/data.js';
-import { scoreOutput, trainLoop, type LoopResult, type Trainable } from '../../runtime/train/loop.js';
+import { trainLoop, type LoopResult, type Trainable } from '../../runtime/train/loop.js';
+import { scoreOutput } from '../../runtime/train/metrics.js';
 import { BarReporter, fmt, LineReporter } from '../../runtime/train/progress.js';
 import { split } from '../../runtime/train/shuffle.js';
 import { readDataFile } from '../../runtime/train/table.js';

@@ -2,8 +2,8 @@
 // here: only numerically necessary pieces (logsumexp, softplus, sigmoid) are
 // primitives, and the stable forms follow from rewrite rules (log ∘ exp).
 import type { Expr } from '../../grammar/ast.js';
-import type { Loc } from '../diagnostics.js';
-import type { Axis, Node } from '../ir/node.js';
+import type { Loc } from '../../grammar/diagnostics.js';
+import { FUNCTIONS, type Axis, type Node } from '../ir/node.js';
 import { Size } from '../ir/size.js';
 import type { TensorType } from '../model.js';
 import type { Lowerer, Value } from './lower.js';
@@ -144,11 +144,10 @@ function extremum(op: 'max' | 'min'): Builtin {
   };
 }
 
-export const BUILTINS: Record<string, Builtin> = {
-  exp: unary('exp'), log: unary('log'), sqrt: unary('sqrt'), abs: unary('abs'),
-  sin: unary('sin'), cos: unary('cos'), tanh: unary('tanh'),
-  sigmoid: unary('sigmoid'), σ: unary('sigmoid'), relu: unary('relu'),
-  softplus: unary('softplus'), sign: unary('sign'),
+/** Every built-in function by name (these names cannot be bound): each unary primitive under its own name, then the sugar. */
+export const BUILTINS: Readonly<Record<string, Builtin>> = {
+  ...Object.fromEntries(FUNCTIONS.map((op) => [op, unary(op)])),
+  σ: unary('sigmoid'),
   // hardtanh′(±1) = 0: the linear piece is the open interval.
   hardtanh: fn([T('x')], (l, { x }) => {
     const b = l.b;

@@ -5,7 +5,7 @@
 // the limit, instead of overflowing the stack somewhere later. Everything
 // here is iterative, so any depth can be measured.
 import type { Expr, Program, Stmt } from '../../grammar/ast.js';
-import type { Loc } from '../diagnostics.js';
+import type { Loc } from '../../grammar/diagnostics.js';
 
 /**
  * The deepest nesting gradc compiles. A second derivative (hessian) nests

@@ -2,7 +2,7 @@
 // and the forward and backward graphs of each mode).
 import type { Expr, Program } from '../../grammar/ast.js';
 import { gradients } from '../autodiff.js';
-import { Diagnostics, START } from '../diagnostics.js';
+import { Diagnostics, START } from '../../grammar/diagnostics.js';
 import { Builder } from '../ir/builder.js';
 import { topoSort, type Node } from '../ir/node.js';
 import type { Graph, Model, Spec, TensorType } from '../model.js';
@@ -34,7 +34,7 @@ export function analyze(program: Program, diags: Diagnostics, opts: AnalyzeOptio
   }
   const { params, inputs } = declareTensors(scope);
   const shared: Shared = {
-    scope, diags, b: new Builder(), params, inputs, states: new Map(), names: new Map(), places: new Map(),
+    scope, diags, b: new Builder(), params, inputs, states: new Map(), names: new Map(), places: new Map(), exprPlaces: new Map(),
     cyclic: findCycles(scope),
   };
 
@@ -132,6 +132,7 @@ export function analyze(program: Program, diags: Diagnostics, opts: AnalyzeOptio
     origins: shared.b.origins,
     names: shared.names,
     places: shared.places,
+    exprPlaces: shared.exprPlaces,
   };
 }
 

@@ -2,7 +2,7 @@
 // Each error is reported at its token, and the failing subexpression becomes
 // null so that one mistake is reported once, not at every use.
 import type { Expr } from '../../grammar/ast.js';
-import type { Diagnostics, Loc } from '../diagnostics.js';
+import type { Diagnostics, Loc } from '../../grammar/diagnostics.js';
 import type { Builder } from '../ir/builder.js';
 import type { Node } from '../ir/node.js';
 import { Size } from '../ir/size.js';
@@ -30,6 +30,8 @@ export interface Shared {
   /** Names and source places of lowered nodes, for printing and tracing. */
   names: Map<number, string>;
   places: Map<number, Loc>;
+  /** The first expression of the file that produced each node (lint points there). */
+  exprPlaces: Map<number, Loc>;
   /** Equations in a cycle: not lowered (the cycle was reported). */
   cyclic: Set<string>;
 }
@@ -77,8 +79,16 @@ export class Lowerer {
     return v;
   }
 
-  /** Lowers an expression; `env` holds the arguments of the def being inlined. */
+  /** Lowers an expression; `env` holds the arguments of the def being inlined. Records where each node first came from. */
   expr(e: Expr, env: ReadonlyMap<string, Value>, defOrder = Infinity): Value | null {
+    const v = this.lower(e, env, defOrder);
+    if (v && e.kind !== 'name' && e.kind !== 'num' && !this.shared.exprPlaces.has(v.node.id)) {
+      this.shared.exprPlaces.set(v.node.id, e.kind === 'binary' || e.kind === 'call' || e.kind === 'norm' ? e.loc : e.start);
+    }
+    return v;
+  }
+
+  private lower(e: Expr, env: ReadonlyMap<string, Value>, defOrder: number): Value | null {
     const b = this.b;
     switch (e.kind) {
       case 'num':

@@ -1,10 +1,10 @@
 // Pass 1 of semantic analysis: every name the file binds, with duplicate and
 // reserved-name checks, and the compile-time evaluation of constants and sizes.
 import type { Expr, Ident, Program, Stmt } from '../../grammar/ast.js';
-import type { Diagnostics, Loc } from '../diagnostics.js';
+import type { Diagnostics, Loc } from '../../grammar/diagnostics.js';
 import { Size } from '../ir/size.js';
 import { SCALAR as SCALAR_FN } from '../ops/scalar.js';
-import { BUILTIN_NAMES } from './builtin-names.js';
+import { BUILTINS } from './builtins.js';
 
 export type Binding =
   | { kind: 'dim'; name: string; value?: number; loc: Loc }
@@ -29,7 +29,7 @@ export class Scope {
 
   /** Binds a name once; reports the second binding. Returns false when refused. */
   bind(b: Binding): boolean {
-    if (BUILTIN_NAMES.has(b.name)) {
+    if (Object.hasOwn(BUILTINS, b.name)) {
       this.diags.error(b.loc, `'${b.name}' is a built-in function and cannot be bound`);
       return false;
     }

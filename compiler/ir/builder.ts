@@ -6,7 +6,7 @@
 import { isElementwise, type Axis, type Node, type Op, type OpAttrs } from './node.js';
 import { broadcastShapes, numel, ONE, SCALAR, Size, shapeKey, type Shape } from './size.js';
 import { inferShape } from '../ops/shapes.js';
-import type { Loc } from '../diagnostics.js';
+import type { Loc } from '../../grammar/diagnostics.js';
 import { rewrite } from './rules.js';
 
 /** Where a node came from: the source place and the rule that made it (for tracing emitted code). */

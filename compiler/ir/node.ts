@@ -6,8 +6,26 @@ import type { Shape, Size } from './size.js';
 
 export type Axis = 0 | 1 | 'all';
 
-/** Every primitive and its attributes. Adding an op here makes tsc list every table that still lacks it. */
-export interface OpAttrs {
+/** Elementwise ops, by arity: each list is the one place an op of its kind is named (OpAttrs takes them from here). */
+export const UNARY = [
+  'neg', 'exp', 'log', 'sqrt', 'abs', 'sign', 'sin', 'cos', 'tanh', 'sigmoid', 'relu', 'softplus', 'erf', 'gelu',
+] as const;
+export const BINARY = ['add', 'sub', 'mul', 'div', 'pow', 'max', 'min'] as const;
+export const COMPARE = ['lt', 'le', 'gt', 'ge', 'eq', 'ne'] as const;
+export type UnaryOp = (typeof UNARY)[number];
+export type BinaryOp = (typeof BINARY)[number];
+export type CompareOp = (typeof COMPARE)[number];
+/** Ops computed one element at a time, with broadcasting. */
+export type ElementwiseOp = UnaryOp | BinaryOp | CompareOp | 'where';
+/** Unary ops the language calls by their own name: `exp(x)`, `relu(x)` (all but negation). */
+export type FunctionOp = Exclude<UnaryOp, 'neg'>;
+export const FUNCTIONS = UNARY.filter((op): op is FunctionOp => op !== 'neg');
+
+/** Every primitive and its attributes. Adding an op (here, or to a list above) makes tsc list every table that still lacks it. */
+export type OpAttrs = { [O in UnaryOp | BinaryOp | CompareOp]: {} } & LeafAndStructuralAttrs;
+
+/** The ops with attributes, and those not elementwise. */
+interface LeafAndStructuralAttrs {
   // Leaves
   param: { name: string };
   input: { name: string; int: boolean };
@@ -20,12 +38,7 @@ export interface OpAttrs {
   /** Inverted-dropout mask: 0 with probability p, else 1/(1-p); `id` tells two dropouts apart. */
   mask: { p: number; id: number };
 
-  // Elementwise, unary
-  neg: {}; exp: {}; log: {}; sqrt: {}; abs: {}; sign: {};
-  sin: {}; cos: {}; tanh: {}; sigmoid: {}; relu: {}; softplus: {};
-  // Elementwise, binary, broadcasting
-  add: {}; sub: {}; mul: {}; div: {}; pow: {}; max: {}; min: {};
-  lt: {}; le: {}; gt: {}; ge: {}; eq: {}; ne: {};
+  // Elementwise, unary, binary (broadcasting) and comparisons: from UNARY, BINARY, COMPARE above.
   /** where(c, a, b): a where c != 0, else b. */
   where: {};
 
@@ -79,17 +92,6 @@ export interface Node<O extends Op = Op> {
 export function is<O extends Op>(n: Node, op: O): n is Node<O> {
   return n.op === op;
 }
-
-export const UNARY = [
-  'neg', 'exp', 'log', 'sqrt', 'abs', 'sign', 'sin', 'cos', 'tanh', 'sigmoid', 'relu', 'softplus',
-] as const;
-export const BINARY = ['add', 'sub', 'mul', 'div', 'pow', 'max', 'min'] as const;
-export const COMPARE = ['lt', 'le', 'gt', 'ge', 'eq', 'ne'] as const;
-export type UnaryOp = (typeof UNARY)[number];
-export type BinaryOp = (typeof BINARY)[number];
-export type CompareOp = (typeof COMPARE)[number];
-/** Ops computed one element at a time, with broadcasting. */
-export type ElementwiseOp = UnaryOp | BinaryOp | CompareOp | 'where';
 
 const ELEMENTWISE = new Set<string>([...UNARY, ...BINARY, ...COMPARE, 'where']);
 export function isElementwise(op: Op): op is ElementwiseOp {

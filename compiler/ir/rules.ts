@@ -5,7 +5,7 @@
 // of symbolic differentiation: a zero cotangent prunes the branch).
 import type { Builder } from './builder.js';
 import { COMPARE, UNARY, isElementwise, type Node, type Op, type OpAttrs } from './node.js';
-import { broadcastShapes, shapeEquals, type Shape } from './size.js';
+import { isScalarShape, broadcastShapes, shapeEquals, type Shape } from './size.js';
 import { SCALAR as SCALAR_FN } from '../ops/scalar.js';
 
 type Rule<O extends Op> = (b: Builder, inputs: readonly Node[], attrs: OpAttrs[O], shape: Shape) => Node | undefined;
@@ -14,7 +14,6 @@ type RuleTable = { [O in Op]?: Rule<O>[] };
 const constValue = (n: Node): number | undefined =>
   n.op === 'const' ? (n.attrs as OpAttrs['const']).value : undefined;
 const isC = (n: Node, v: number) => constValue(n) === v;
-const isScalar = (n: Node) => n.shape[0].isOne() && n.shape[1].isOne();
 /** x, made to have the given shape (only ever broadcast: the result shape is at least x's). */
 const as = (b: Builder, x: Node, shape: Shape) => (shapeEquals(x.shape, shape) ? x : b.broadcast(x, shape));
 
@@ -78,7 +77,7 @@ const RULES: RuleTable = {
     (b, [x], _, s) => (x!.op === 'reshape' ? b.reshape(x!.inputs[0]!, s) : undefined),
     (b, [x], _, s) => (x!.op === 'const' ? b.const(constValue(x!)!, s) : undefined),
     // A broadcast scalar has every shape: reshaping it is broadcasting it.
-    (b, [x], _, s) => (x!.op === 'broadcast' && isScalar(x!.inputs[0]!) ? b.broadcast(x!.inputs[0]!, s) : undefined),
+    (b, [x], _, s) => (x!.op === 'broadcast' && isScalarShape(x!.inputs[0]!.shape) ? b.broadcast(x!.inputs[0]!, s) : undefined),
   ],
   broadcast: [
     (_, [x], __, s) => (shapeEquals(x!.shape, s) ? x : undefined),
@@ -92,9 +91,9 @@ const RULES: RuleTable = {
     (b, [x, y], { ta, tb }) => (y!.op === 'transpose' ? b.matmul(x!, y!.inputs[0]!, ta, !tb) : undefined),
     // A 1×1 operand is a scalar: the product is a scaling.
     (b, [x, y], { ta, tb }, s) =>
-      x!.shape[0].isOne() && x!.shape[1].isOne() ? as(b, b.mul(x!, oriented(b, y!, tb, s)), s) : undefined,
+      isScalarShape(x!.shape) ? as(b, b.mul(x!, oriented(b, y!, tb, s)), s) : undefined,
     (b, [x, y], { ta, tb }, s) =>
-      y!.shape[0].isOne() && y!.shape[1].isOne() ? as(b, b.mul(oriented(b, x!, ta, s), y!), s) : undefined,
+      isScalarShape(y!.shape) ? as(b, b.mul(oriented(b, x!, ta, s), y!), s) : undefined,
     (b, [x, y], _, s) => (isC(x!, 0) || isC(y!, 0) ? b.zeros(s) : undefined),
     // A product with a constant matrix is a scaled sum: X·c = c·(row sums of X),
     // c·Y = c·(column sums of Y). (The backward pass of sum(W x) makes these.)
@@ -114,7 +113,7 @@ const RULES: RuleTable = {
     (b, [x], { axis }, s) => {
       if (x!.op !== 'mul') return undefined;
       const [p, q] = x!.inputs as [Node, Node];
-      const outside = (f: Node) => shapeEquals(f.shape, s) || isScalar(f);
+      const outside = (f: Node) => shapeEquals(f.shape, s) || isScalarShape(f.shape);
       if (outside(p) && !shapeEquals(p.shape, x!.shape)) return b.mul(p, b.sum(q, axis));
       if (outside(q) && !shapeEquals(q.shape, x!.shape)) return b.mul(b.sum(p, axis), q);
       return undefined;
@@ -126,7 +125,7 @@ const RULES: RuleTable = {
     // Summing over an axis of size 1 changes nothing.
     (b, [x], { axis }, s) =>
       axis !== 'all' && x!.shape[axis].isOne() ? b.reshape(x!, s) : undefined,
-    (b, [x], { axis }, s) => (axis === 'all' && x!.shape[0].isOne() && x!.shape[1].isOne() ? x : undefined),
+    (b, [x], { axis }, s) => (axis === 'all' && isScalarShape(x!.shape) ? x : undefined),
     (b, [x], { axis }) => {
       const v = constValue(x!);
       if (v === undefined) return undefined;
@@ -158,7 +157,7 @@ function factor(b: Builder, x: Node, y: Node, s: Shape, combine: (p: Node, q: No
 
 /** Whether reducing `x` over `axis` combines no two elements. */
 function reducesNothing(x: Node, axis: 'all' | 0 | 1): boolean {
-  if (axis === 'all') return x.shape[0].isOne() && x.shape[1].isOne();
+  if (axis === 'all') return isScalarShape(x.shape);
   return x.shape[axis].isOne();
 }
 

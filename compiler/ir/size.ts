@@ -125,6 +125,11 @@ export function shapeKey(s: Shape): string {
   return `[${s[0].key}, ${s[1].key}]`;
 }
 
+/** Whether a shape is [1, 1]: a scalar. */
+export function isScalarShape(s: Shape): boolean {
+  return s[0].isOne() && s[1].isOne();
+}
+
 export function shapeEquals(a: Shape, b: Shape): boolean {
   return a[0].equals(b[0]) && a[1].equals(b[1]);
 }

@@ -11,6 +11,7 @@ import { STRUCTURAL_RULES } from './structural.js';
 type LeafOp = (typeof LEAVES)[number];
 
 const leaf: OpRule<LeafOp> = {
+  note: 'a leaf: its gradient is the upstream',
   eval: (_, node, ctx) => ctx.leaf(node),
   vjp: () => [],
 };
@@ -20,14 +21,17 @@ const LEAF_RULES: { [O in LeafOp]: OpRule<O> } = {
   input: leaf,
   state: leaf,
   const: {
+    note: 'a constant: no gradient flows',
     eval: (_, node, ctx) => filled(node.shape[0].eval(ctx.dims), node.shape[1].eval(ctx.dims), node.attrs.value),
     vjp: () => [],
   },
   size: {
+    note: 'a size: no gradient flows',
     eval: (_, node, ctx) => filled(1, 1, node.attrs.size.eval(ctx.dims)),
     vjp: () => [],
   },
   mask: {
+    note: 'a dropout mask: fixed for the step, no gradient flows into it',
     eval: (_, node, ctx) =>
       ctx.mask(node.attrs.id, node.attrs.p, node.shape[0].eval(ctx.dims), node.shape[1].eval(ctx.dims)),
     vjp: () => [],

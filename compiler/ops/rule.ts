@@ -14,6 +14,8 @@ export interface EvalContext {
 }
 
 export interface OpRule<O extends Op> {
+  /** What the op does to the gradient, in the words of the lectures (`gradc explain` prints it). */
+  note: string;
   /** Reference semantics in float64: the living definition of the op. */
   eval(inputs: readonly Tensor[], node: Node<O>, ctx: EvalContext): Tensor;
   /**

@@ -50,14 +50,17 @@ function transposeEval(x: Tensor): Tensor {
 
 export const STRUCTURAL_RULES: { [O in StructuralOp]: OpRule<O> } = {
   transpose: {
+    note: 'a transpose: the upstream is transposed back',
     eval: ([x]) => transposeEval(x!),
     vjp: (b, _, g) => [b.transpose(g)],
   },
   reshape: {
+    note: 'a reshape moves no number: the upstream is reshaped back',
     eval: ([x], node, ctx) => tensor(node.shape[0].eval(ctx.dims), node.shape[1].eval(ctx.dims), x!.data),
     vjp: (b, node, g) => [b.reshape(g, node.inputs[0]!.shape)],
   },
   broadcast: {
+    note: 'a broadcast copies: the copies’ gradients add up',
     eval: ([x], node, ctx) => {
       const r = node.shape[0].eval(ctx.dims);
       const c = node.shape[1].eval(ctx.dims);
@@ -68,6 +71,7 @@ export const STRUCTURAL_RULES: { [O in StructuralOp]: OpRule<O> } = {
     vjp: (_, __, g) => [g], // the differentiator sums it back to the input's shape
   },
   matmul: {
+    note: 'a matrix product: each factor gets the upstream times the other factor, transposed',
     eval: ([a0, b0], node) => {
       const { ta, tb } = node.attrs;
       const a = ta ? transposeEval(a0!) : a0!;
@@ -92,10 +96,12 @@ export const STRUCTURAL_RULES: { [O in StructuralOp]: OpRule<O> } = {
     },
   },
   sum: {
+    note: 'a sum distributes: every summed element gets the upstream',
     eval: ([x], node) => reduceEval(x!, node.attrs.axis, 0, (a, v) => a + v),
     vjp: (_, __, g) => [g],
   },
   rmax: {
+    note: 'max routes: the upstream goes to the largest element',
     eval: ([x], node) => reduceEval(x!, node.attrs.axis, -Infinity, Math.max),
     // The gradient goes to the maxima, shared evenly among ties.
     vjp: (b, node, g) => {
@@ -105,11 +111,13 @@ export const STRUCTURAL_RULES: { [O in StructuralOp]: OpRule<O> } = {
     },
   },
   logsumexp: {
+    note: 'logsumexp′ = softmax: the upstream is spread by the softmax weights',
     eval: ([x], node) => logsumexpEval(x!, node.attrs.axis),
     // ∂/∂x log Σ eˣ = softmax(x) = exp(x − lse).
     vjp: (b, node, g) => [b.mul(g, b.exp(b.sub(node.inputs[0]!, node)))],
   },
   onehot: {
+    note: 'one-hot of integer labels: no gradient flows to labels',
     eval: ([y], node, ctx) => {
       const c = node.attrs.classes.eval(ctx.dims);
       const n = y!.data.length;
@@ -120,6 +128,7 @@ export const STRUCTURAL_RULES: { [O in StructuralOp]: OpRule<O> } = {
     vjp: () => [null],
   },
   pick: {
+    note: 'pick routes the upstream to the picked entry of each column',
     eval: ([p, y]) => {
       const out = tensor(1, p!.cols);
       for (let j = 0; j < p!.cols; j++) out.data[j] = p!.data[index(y!.data[j]!, p!.rows, 'label') * p!.cols + j]!;
@@ -131,6 +140,7 @@ export const STRUCTURAL_RULES: { [O in StructuralOp]: OpRule<O> } = {
     },
   },
   gathercols: {
+    note: 'a lookup routes each column’s upstream back to the column it read',
     eval: ([e, ids]) => {
       const k = ids!.data.length;
       const out = tensor(e!.rows, k);
@@ -146,6 +156,7 @@ export const STRUCTURAL_RULES: { [O in StructuralOp]: OpRule<O> } = {
     },
   },
   scattercols: {
+    note: 'a scatter gathers the upstream back from the columns it wrote',
     eval: ([g, ids], node, ctx) => {
       const cols = node.attrs.cols.eval(ctx.dims);
       const k = ids!.data.length;
@@ -159,6 +170,7 @@ export const STRUCTURAL_RULES: { [O in StructuralOp]: OpRule<O> } = {
     vjp: (b, node, g, wants) => [wants[0] ? b.make('gathercols', [g, node.inputs[1]!], {}) : null, null],
   },
   concat: {
+    note: 'concat splits the upstream back into the pieces',
     eval: (inputs) => {
       const cols = inputs[0]!.cols;
       const out = tensor(inputs.reduce((n, t) => n + t.rows, 0), cols);
@@ -179,6 +191,7 @@ export const STRUCTURAL_RULES: { [O in StructuralOp]: OpRule<O> } = {
     },
   },
   slice: {
+    note: 'a slice puts the upstream back in its rows, zeros elsewhere',
     eval: ([x], node, ctx) => {
       const start = node.attrs.start.eval(ctx.dims);
       const rows = node.shape[0].eval(ctx.dims);

@@ -11,7 +11,7 @@ import { gradients } from '../autodiff.js';
 import { flops, graphCost } from '../cost.js';
 import { Builder } from '../ir/builder.js';
 import { isLeaf, topoSort, type Node } from '../ir/node.js';
-import { numel, Size } from '../ir/size.js';
+import { isScalarShape, numel, Size } from '../ir/size.js';
 import type { Model } from '../model.js';
 import { printExpr } from '../print.js';
 import { tangents } from './jvp.js';
@@ -153,7 +153,7 @@ function swell(model: Model, leaves: Node[]): SwellRow[] {
     const below = new Set(topoSort([n]).map((x) => x.id));
     const wrt = leaves.filter((l) => below.has(l.id));
     if (!wrt.length) continue;
-    const scalar = n.shape[0].isOne() && n.shape[1].isOne();
+    const scalar = isScalarShape(n.shape);
     const target = scalar ? n : b.sum(n);
     const gs = [...gradients(b, target, wrt).values()];
     const text = model.names.get(n.id) ?? printExpr(n, namer);

@@ -2,13 +2,15 @@
 // blue, the backward pass (adjoints, ∂loss/∂value) red and dashed, params and
 // inputs are boxes, each gradient ends in a box of its own; every edge carries
 // the shape of the value that flows along it.
-import { topoSort, type Node } from '../ir/node.js';
+import { topoSort, type Node, type Op } from '../ir/node.js';
 import type { Model } from '../model.js';
 import { formatNumber, printExpr, shapeText } from '../print.js';
+import { isScalarShape } from '../ir/size.js';
 
-const SYMBOL: Partial<Record<Node['op'], string>> = {
+const SYMBOL: { [O in Op]: string } = {
+  param: 'param', input: 'input', state: 'state', const: 'const', size: 'size', mask: 'mask', mul: '⊙', matmul: 'A · B',
   add: '+', sub: '−', neg: '−x', div: '÷', pow: 'xᵖ', max: 'max', min: 'min', where: 'where', exp: 'exp', log: 'log',
-  sqrt: '√', abs: '|x|', sign: 'sign', sin: 'sin', cos: 'cos', tanh: 'tanh', sigmoid: 'σ', relu: 'relu', softplus: 'softplus',
+  sqrt: '√', abs: '|x|', sign: 'sign', sin: 'sin', cos: 'cos', tanh: 'tanh', sigmoid: 'σ', relu: 'relu', softplus: 'softplus', erf: 'erf', gelu: 'gelu',
   lt: '<', le: '≤', gt: '>', ge: '≥', eq: '=', ne: '≠', transpose: 'ᵀ', reshape: 'reshape', broadcast: 'broadcast',
   sum: 'sum', rmax: 'max', logsumexp: 'logsumexp', onehot: 'onehot', pick: 'pick', gathercols: 'E[:, i]',
   scattercols: 'scatter', concat: 'concat', slice: 'slice',
@@ -16,10 +18,10 @@ const SYMBOL: Partial<Record<Node['op'], string>> = {
 
 function opLabel(n: Node): string {
   const a = n.attrs as Record<string, unknown>;
-  if (n.op === 'mul') return n.inputs.some((x) => x.shape[0].isOne() && x.shape[1].isOne()) ? '×' : '⊙';
+  if (n.op === 'mul') return n.inputs.some((x) => isScalarShape(x.shape)) ? '×' : '⊙';
   if (n.op === 'matmul') return `${a.ta ? 'Aᵀ' : 'A'} · ${a.tb ? 'Bᵀ' : 'B'}`;
   if (n.op === 'sum' || n.op === 'rmax' || n.op === 'logsumexp') return `${SYMBOL[n.op]}${a.axis === 'all' ? '' : ` (axis ${a.axis})`}`;
-  return SYMBOL[n.op] ?? n.op;
+  return SYMBOL[n.op];
 }
 
 const q = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;

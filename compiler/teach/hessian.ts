@@ -6,7 +6,8 @@
 // the op table's reference semantics (only the nodes that depend on v are
 // evaluated again for each k).
 import { gradients } from '../autodiff.js';
-import { dropoutMask, interpret } from '../interpret.js';
+import { interpret } from '../interpret.js';
+import { dropoutMask } from '../random.js';
 import { topoSort, type Node } from '../ir/node.js';
 import { tensor, type Tensor } from '../ir/tensor.js';
 import type { Graph, InputInfo, Model, ParamInfo } from '../model.js';

@@ -6,9 +6,10 @@
 // signals δ follow `--emit grad` (print.ts).
 import { createRequire } from 'node:module';
 import type * as MathJs from 'mathjs';
-import { topoSort, type Node, type OpAttrs } from '../ir/node.js';
+import { topoSort, type CompareOp, type FunctionOp, type Node, type OpAttrs } from '../ir/node.js';
 import type { Model } from '../model.js';
 import { derivativeNames, logSoftmaxOf } from '../print.js';
+import { isScalarShape } from '../ir/size.js';
 
 type MathNode = MathJs.MathNode;
 type Math = typeof MathJs;
@@ -39,8 +40,7 @@ export function texName(name: string): string {
   return `\\mathit{${escape(name)}}`;
 }
 
-const isScalar = (n: Node) => n.shape[0].isOne() && n.shape[1].isOne();
-const CMP: Partial<Record<Node['op'], string>> = { lt: '<', le: '\\le', gt: '>', ge: '\\ge', eq: '=', ne: '\\ne' };
+const CMP: { [O in CompareOp]: string } = { lt: '<', le: '\\le', gt: '>', ge: '\\ge', eq: '=', ne: '\\ne' };
 
 class TexPrinter {
   private readonly symbols = new Map<string, string>();
@@ -110,7 +110,7 @@ class TexPrinter {
         // x ⊙ mask is dropout(x, p), in the backward pass too (the same mask).
         const k = n.inputs.findIndex((i) => i.op === 'mask' && this.name(i) === undefined);
         if (k >= 0) return this.fn('dropout', [x(1 - k)], ([s]) => `\\operatorname{dropout}\\left(${s}, ${(n.inputs[k]!.attrs as { p: number }).p}\\right)`);
-        return isScalar(n.inputs[0]!) || isScalar(n.inputs[1]!) ? op('*', 'multiply', [x(0), x(1)]) : op('.*', 'dotMultiply', [x(0), x(1)]);
+        return isScalarShape(n.inputs[0]!.shape) || isScalarShape(n.inputs[1]!.shape) ? op('*', 'multiply', [x(0), x(1)]) : op('.*', 'dotMultiply', [x(0), x(1)]);
       }
       case 'div': return op('/', 'divide', [x(0), x(1)]);
       case 'pow': return op('^', 'pow', [x(0), x(1)]);
@@ -123,10 +123,11 @@ class TexPrinter {
       case 'log': case 'sqrt': case 'abs': case 'sin': case 'cos': case 'tanh':
         return new m.FunctionNode(new m.SymbolNode(n.op), [x(0)]);
       case 'sigmoid': return this.fn('sigma', [x(0)], ([s]) => `\\sigma\\left(${s}\\right)`);
-      case 'relu': case 'softplus': case 'sign': return call(n.op);
       case 'max': case 'min': return new m.FunctionNode(new m.SymbolNode(n.op), [x(0), x(1)]);
-      case 'lt': case 'le': case 'gt': case 'ge': case 'eq': case 'ne':
-        return this.fn('indicator', [x(0), x(1)], ([l, r]) => `\\mathbb{1}\\left[${l} ${CMP[n.op]} ${r}\\right]`);
+      case 'lt': case 'le': case 'gt': case 'ge': case 'eq': case 'ne': {
+        const rel = CMP[n.op];
+        return this.fn('indicator', [x(0), x(1)], ([l, r]) => `\\mathbb{1}\\left[${l} ${rel} ${r}\\right]`);
+      }
       case 'where': return this.fn('where', [x(0), x(1), x(2)], ([c, p, q]) => `\\operatorname{where}\\left(${c}, ${p}, ${q}\\right)`);
       case 'transpose': return op("'", 'ctranspose', [x(0)]);
       case 'reshape': {
@@ -154,6 +155,10 @@ class TexPrinter {
       case 'slice': {
         const start = a.start as { add(s: unknown): unknown };
         return this.fn('slice', [x(0)], ([s], [raw]) => `{${wrap(raw!, s!)}}_{[${start}:${start.add(n.shape[0])}]}`);
+      }
+      default: {
+        const f: FunctionOp = n.op; // every other op has its case above
+        return call(f);
       }
     }
   }

@@ -6,39 +6,20 @@
 //     rewrite rules did not turn into their stable forms;
 //   - a division or log inside a `where` branch: the untaken branch's
 //     gradient is still computed, and 0 · ∞ is NaN.
-// It analyzes the IR (signs.ts). To point at the right character it lowers
-// every subexpression of the file again: nodes are interned, so the same
-// expression gives the same node, and the first place that produces a node is
-// where a warning about it goes.
-import { parse } from '../../grammar/index.js';
-import type { Expr } from '../../grammar/ast.js';
-import { findCycles } from '../analyze/cycles.js';
-import { declareTensors } from '../analyze/declarations.js';
-import { Lowerer, type Value } from '../analyze/lower.js';
-import { collect, Scope } from '../analyze/scope.js';
-import { Diagnostics, type Diagnostic, type Loc } from '../diagnostics.js';
+// It analyzes the IR (signs.ts), and points at the first expression of the
+// file that produced the node (analysis records it: model.exprPlaces).
+import type { Diagnostic, Loc } from '../../grammar/diagnostics.js';
 import { topoSort, type Node } from '../ir/node.js';
 import type { Model } from '../model.js';
 import { printExpr } from '../print.js';
 import { canBeZeroOrLess, signs } from './signs.js';
 
-export interface LintOptions {
-  dims?: Record<string, number>;
-}
-
-/** Stability warnings for a model compiled from `source`. */
-export function lint(source: string, model: Model, opts: LintOptions = {}): Diagnostic[] {
+/** Stability warnings for a compiled model, at the places analysis recorded. */
+export function lint(model: Model): Diagnostic[] {
   const g = model.train;
   const roots = [g.loss, ...g.outputs.values()];
   const order = topoSort(roots);
   const sign = signs(roots);
-  // Finer places are a nicety: if lowering again fails, warnings go to the equation.
-  let places = new Map<number, Loc>();
-  try {
-    places = sourcePlaces(source, model, opts.dims ?? {});
-  } catch {
-    /* keep the equation-level places */
-  }
   const users = new Map<number, Node[]>();
   for (const n of order) for (const x of n.inputs) users.set(x.id, [...(users.get(x.id) ?? []), n]);
   // The place of a node, or of the nearest expression that uses it (a built-in's insides).
@@ -47,7 +28,7 @@ export function lint(source: string, model: Model, opts: LintOptions = {}): Diag
     const seen = new Set<number>();
     while (queue.length) {
       const m = queue.shift()!;
-      const p = places.get(m.id) ?? model.places.get(m.id);
+      const p = model.exprPlaces.get(m.id) ?? model.places.get(m.id);
       if (p) return p;
       for (const u of users.get(m.id) ?? []) if (!seen.has(u.id)) (seen.add(u.id), queue.push(u));
     }
@@ -114,52 +95,4 @@ function handSoftmax(n: Node): boolean {
 /** 1 / (1 + exp(-z)) and friends. */
 function handSigmoid(n: Node): boolean {
   return n.op === 'div' && n.inputs[0]!.op === 'const' && n.inputs[1]!.op === 'add' && n.inputs[1]!.inputs.some((m) => m.op === 'exp');
-}
-
-/**
- * The first source place of every node: each equation, the loss, outputs and
- * def bodies (at each call), lowered again subexpression by subexpression.
- */
-function sourcePlaces(source: string, model: Model, dims: Record<string, number>): Map<number, Loc> {
-  const places = new Map<number, Loc>();
-  const diags = new Diagnostics();
-  const program = parse(source, diags);
-  if (diags.hasErrors) return places;
-  const scope = new Scope(diags, dims);
-  collect(program, scope);
-  const { params, inputs } = declareTensors(scope);
-  const l = new Lowerer({
-    scope, diags, b: model.builder, params, inputs, states: new Map(), names: new Map(), places: new Map(), cyclic: findCycles(scope),
-  }, 'train');
-  const visit = (e: Expr, env: ReadonlyMap<string, Value>, defOrder: number): void => {
-    const v = l.expr(e, env, defOrder);
-    if (v && e.kind !== 'name' && e.kind !== 'num' && !places.has(v.node.id)) places.set(v.node.id, e.kind === 'binary' || e.kind === 'call' || e.kind === 'norm' ? e.loc : e.start);
-    switch (e.kind) {
-      case 'binary': case 'matmul':
-        visit(e.left, env, defOrder);
-        visit(e.right, env, defOrder);
-        break;
-      case 'neg': case 'transpose': case 'norm':
-        visit(e.operand, env, defOrder);
-        break;
-      case 'index':
-        visit(e.target, env, defOrder);
-        break;
-      case 'call': {
-        const bnd = env.has(e.callee) ? undefined : scope.get(e.callee);
-        if (bnd?.kind === 'def' && e.args.length === bnd.params.length) {
-          const args = e.args.map((a) => l.expr(a, env, defOrder));
-          if (args.every((a) => a)) visit(bnd.body, new Map(bnd.params.map((p, i) => [p.name, args[i]!])), bnd.order);
-        }
-        e.args.forEach((a) => visit(a, env, defOrder));
-        e.kwargs.forEach((k) => visit(k.value, env, defOrder));
-        break;
-      }
-      default:
-    }
-  };
-  for (const s of program.statements) {
-    if (s.kind === 'equation' || s.kind === 'loss' || (s.kind === 'output' && s.expr)) visit(s.expr!, new Map(), Infinity);
-  }
-  return places;
 }

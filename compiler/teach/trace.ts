@@ -68,39 +68,6 @@ export interface Trace {
   gradients: TraceGradient[];
 }
 
-/** What each op does to the gradient, in the words of the lectures. */
-const NOTES: Partial<Record<Node['op'], string>> = {
-  add: '+ distributes: each input gets the upstream unchanged',
-  sub: '− distributes: the left input gets the upstream, the right one its negative',
-  mul: '× switches: each input gets the upstream times the other input',
-  div: '÷: a/b sends upstream/b to a and −upstream·a/b² to b',
-  max: 'max routes: the upstream goes to the larger input (a tie shares it)',
-  min: 'min routes: the upstream goes to the smaller input (a tie shares it)',
-  relu: 'relu gates: the upstream passes where the input is positive',
-  neg: 'negation flips the sign of the upstream',
-  exp: 'exp′ = exp: the local gradient is the value itself',
-  log: 'log′(x) = 1/x',
-  sqrt: '√′(x) = 1/(2√x), from the value already computed',
-  sigmoid: 'σ′ = σ(1 − σ), from the value already computed',
-  tanh: 'tanh′ = 1 − tanh², from the value already computed',
-  softplus: 'softplus′ = σ',
-  pow: 'the power rule: (xᵖ)′ = p·xᵖ⁻¹',
-  abs: 'abs′ = sign',
-  sin: 'sin′ = cos',
-  cos: 'cos′ = −sin',
-  where: 'where routes: the upstream goes to the branch that was taken',
-  matmul: 'a matrix product: each factor gets the upstream times the other factor, transposed',
-  sum: 'a sum distributes: every summed element gets the upstream',
-  rmax: 'max routes: the upstream goes to the largest element',
-  logsumexp: 'logsumexp′ = softmax: the upstream is spread by the softmax weights',
-  reshape: 'a reshape moves no number: the upstream is reshaped back',
-  transpose: 'a transpose: the upstream is transposed back',
-  broadcast: 'a broadcast copies: the copies’ gradients add up',
-  pick: 'pick routes the upstream to the picked entry of each column',
-  gathercols: 'a lookup routes each column’s upstream back to the column it read',
-  concat: 'concat splits the upstream back into the pieces',
-  slice: 'a slice puts the upstream back in its rows, zeros elsewhere',
-};
 export const COPY_ADDS = 'a copy adds: a value used more than once gets the sum of its uses’ gradients';
 
 /** Pass-through ops shown inline (`uᵀ`) rather than named. */
@@ -204,7 +171,7 @@ export function trace(model: Model, opts: TraceOptions): Trace {
       });
       push(target, value);
     });
-    backward.push({ name: label(n), expr: printExpr(n, namer), note: NOTES[n.op] ?? '', upstream: { parts: got, value: upstream }, flows });
+    backward.push({ name: label(n), expr: printExpr(n, namer), note: OPS[n.op].note, upstream: { parts: got, value: upstream }, flows });
   }
   // In the order `gradc grad` lists them; a leaf the loss does not reach gets zeros.
   const grads = [...g.grads.keys()].map((name) => {

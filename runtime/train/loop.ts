@@ -2,15 +2,17 @@
 // validation in eval mode, early stopping, checkpoints at every epoch's end,
 // and a stop at the first NaN or infinity that names the tensor and the step.
 // It works on any module with the generated API, synchronous (JS) or not (WebGPU).
+// Accuracy and the update ratio are measured in metrics.ts; a NaN step is explained by diagnose.ts.
 import type { Model } from '../../compiler/model.js';
-import { scheduleExpr } from '../../targets/js/optimizer.js';
-import { describeNonFinite, findNonFinite, placed } from '../nan.js';
+import { rate } from '../../compiler/schedule.js';
+import { diagnose } from './diagnose.js';
+import { addRatio, evaluate, scoreOutput } from './metrics.js';
 import { plainState, writeCheckpoint, type Checkpoint, type EpochRecord } from './checkpoint.js';
 import { Batcher, type Dataset, type Layout } from './data.js';
 import { epochOrder, type Split } from './shuffle.js';
 
 type Arrays = Record<string, ArrayLike<number>>;
-type Inputs = Record<string, Float32Array | Float64Array | Int32Array>;
+export type Inputs = Record<string, Float32Array | Float64Array | Int32Array>;
 
 /** The generated API, JS or WebGPU (answers may be promises). */
 export interface Trainable {
@@ -102,27 +104,10 @@ export interface LoopResult {
   checkpointStep: number;
 }
 
-/** The rate at step t, from the same code the module's `step` runs. */
+/** The rate at step t: the schedule's reference formula (the module's `step` spells the same; tests compare them). */
 export function rateFunction(model: Model): (t: number) => number {
   const lr0 = model.optimizer.args.lr as number;
-  const f = new Function('t', 'lr0', `return ${scheduleExpr(model.schedule)};`) as (t: number, lr0: number) => number;
-  return (t) => f(t, lr0);
-}
-
-/** The output that scores classes, for accuracy: [C, N] (or [N, C], or [C] per example) with C the labels' bound. */
-export function scoreOutput(model: Model, layout: Layout): { output: string; label: string; classes: number; classesAreRows: boolean } | undefined {
-  const label = layout.inputs.find((i) => i.int && i.width === 1 && i.bound !== undefined);
-  if (!label) return undefined;
-  const C = label.bound!;
-  const isBatch = (d: { linearIn(): { dim: string; factor: number } | undefined }) => layout.batchDim !== undefined && d.linearIn()?.dim === layout.batchDim && d.linearIn()?.factor === 1;
-  for (const o of model.outputs) {
-    const d = o.type.dims;
-    if (layout.batchDim === undefined && d.length === 1 && d[0]!.constant === C) return { output: o.name, label: label.name, classes: C, classesAreRows: true };
-    if (d.length !== 2) continue;
-    if (d[0]!.constant === C && isBatch(d[1]!)) return { output: o.name, label: label.name, classes: C, classesAreRows: true };
-    if (isBatch(d[0]!) && d[1]!.constant === C) return { output: o.name, label: label.name, classes: C, classesAreRows: false };
-  }
-  return undefined;
+  return (t) => rate(model.schedule, t, lr0);
 }
 
 const allFinite = (a: ArrayLike<number>) => {
@@ -306,71 +291,4 @@ export async function trainLoop(cfg: LoopConfig): Promise<LoopResult> {
     if (cfg.interrupted()) return result('interrupted');
   }
   return result('epochs');
-}
-
-/** Adds ‖θ_new − θ_old‖² and ‖θ_old‖² to `sums`: the epoch's ratio is √(Σ‖Δθ‖² / Σ‖θ‖²). */
-function addRatio(sums: [number, number], old: ArrayLike<number>, now: ArrayLike<number>): void {
-  for (let k = 0; k < old.length; k++) {
-    sums[0] += (now[k]! - old[k]!) ** 2;
-    sums[1] += old[k]! ** 2;
-  }
-}
-
-/** Mean loss (weighted by chunk size) and accuracy over examples `idx`, in eval mode. */
-async function evaluate(m: Trainable, batcher: Batcher, idx: Int32Array, chunk: number, score: ReturnType<typeof scoreOutput>): Promise<{ loss: number; accuracy: number | null }> {
-  m.eval();
-  let lossSum = 0;
-  let right = 0;
-  try {
-    for (let from = 0; from < idx.length; from += chunk) {
-      const to = Math.min(from + chunk, idx.length);
-      const inputs = batcher.batch(idx, from, to);
-      const r = await m.forward(inputs);
-      lossSum += r.loss * (to - from);
-      if (score) right += correct(r.outputs[score.output]!, inputs[score.label]!, score.classes, to - from, score.classesAreRows);
-    }
-  } finally {
-    m.train();
-  }
-  return { loss: lossSum / idx.length, accuracy: score ? right / idx.length : null };
-}
-
-/** How many columns (examples) of a score matrix have their largest entry at the label. */
-function correct(out: ArrayLike<number> | number, labels: ArrayLike<number>, C: number, B: number, classesAreRows: boolean): number {
-  if (typeof out === 'number') return 0;
-  let right = 0;
-  for (let j = 0; j < B; j++) {
-    let arg = 0;
-    let max = -Infinity;
-    for (let c = 0; c < C; c++) {
-      const v = classesAreRows ? out[c * B + j]! : out[j * C + c]!;
-      if (v > max) [max, arg] = [v, c];
-    }
-    if (arg === labels[j]) right++;
-  }
-  return right;
-}
-
-/** The message for a step whose loss or params are not finite: which tensor, which step. */
-function diagnose(cfg: LoopConfig, before: Map<string, Float64Array>, inputs: Inputs, B: number, done: number, epoch: number, loss: number, good: number): string {
-  const { model, modelFile } = cfg;
-  const t = done + 1;
-  const kept = `training stopped. The last good checkpoint (step ${good}) is kept in ${cfg.checkpointPath}`;
-  const values: Record<string, Float64Array> = {};
-  for (const [k, v] of before) values[k] = Float64Array.from(v);
-  for (const [k, v] of Object.entries(inputs)) values[k] = Float64Array.from(v);
-  const dims = cfg.layout.batchDim ? { [cfg.layout.batchDim]: B } : {};
-  const f = cfg.checkEveryStep ? findNonFinite(model, model.train, values, dims, cfg.base.settings.seed, done) : undefined;
-  if (f) return `${describeNonFinite(f, modelFile, cfg.modelSource, `at step ${t} (epoch ${epoch + 1}), `)}\n${kept}`;
-  if (cfg.checkEveryStep && Number.isFinite(loss)) {
-    for (const p of model.params) {
-      const a = cfg.module.params[p.name]!;
-      for (let k = 0; k < a.length; k++) {
-        if (Number.isFinite(a[k])) continue;
-        return placed(modelFile, cfg.modelSource, p.loc, `at step ${t} (epoch ${epoch + 1}), param '${p.name}' became ${a[k]} (element ${k}) in the optimizer's update, from a finite loss and gradient: the step is too large (lower the learning rate, or set clip)`) + `\n${kept}`;
-      }
-    }
-  }
-  const why = cfg.checkEveryStep ? ' in float32, though the same step is finite in float64 (an overflow?)' : '';
-  return `${modelFile}: error: at step ${t} (epoch ${epoch + 1}), the loss is ${loss}${why}; ${kept}`;
 }

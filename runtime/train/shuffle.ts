@@ -3,7 +3,7 @@
 // initializes params, so a run resumed at (epoch, position) sees exactly the
 // batches an uninterrupted run would. The streams are negative numbers, apart
 // from the initializers' (1, 2, …) and the dropout masks' (≥ 1000003).
-import { uniform } from '../random.js';
+import { uniform } from '../../compiler/random.js';
 
 const SPLIT_STREAM = -1;
 const epochStream = (epoch: number) => -2 - epoch;

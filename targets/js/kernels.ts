@@ -3,7 +3,7 @@
 // carry their consumer's elementwise math as an epilogue (schedule.ts decides);
 // reductions over a whole tensor keep four partial results.
 import type { Axis, Node, OpAttrs } from '../../compiler/ir/node.js';
-import { SCALAR, shapeEquals, type Shape, type Size } from '../../compiler/ir/size.js';
+import { isScalarShape, SCALAR, shapeEquals, type Shape, type Size } from '../../compiler/ir/size.js';
 import type { Code } from '../code.js';
 import { elementIndex, valueAt, type ExprContext, type Index } from '../expr.js';
 
@@ -14,7 +14,6 @@ export interface JsContext extends ExprContext {
   maskStream(id: number): string;
 }
 
-const isScalarShape = (s: Shape) => s[0].isOne() && s[1].isOne();
 
 /** Whether a loop over `shape` can use one flat index for every read of `n`. */
 function flatOK(cx: ExprContext, n: Node, shape: Shape): boolean {
@@ -191,7 +190,7 @@ function logsumexp(code: Code, cx: JsContext, n: Node, axis: Axis): void {
   const x = n.inputs[0]!;
   const out = cx.name(n);
   const scalar = cx.plan.storage.get(n.id) === 'scalar';
-  const [r, c] = x.shape.map(cx.spell.size);
+  const [r, c] = [cx.spell.size(x.shape[0]), cx.spell.size(x.shape[1])];
   const xs = cx.name(x);
   const idx = (i: string, j: string) => elementIndex(cx, x.shape, { i, j, shape: x.shape }, cx.offset(x));
   const slice = (m: string, s: string, outer: string, inner: string, limit: string, at: (o: string, k: string) => string) => {

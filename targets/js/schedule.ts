@@ -3,10 +3,10 @@
 // activation, mask, weight decay) instead of storing it, and the buffer slots
 // for the steps that are left. A fused product needs no buffer, and its
 // consumer's loop disappears: `H = relu(W X + b)` is one pass, not three.
-import type { Builder } from '../../compiler/ir/builder.js';
-import { isElementwise, topoSort, type Node } from '../../compiler/ir/node.js';
+import { isElementwise, type Node } from '../../compiler/ir/node.js';
 import { shapeEquals, type Shape } from '../../compiler/ir/size.js';
 import type { Graph, Model } from '../../compiler/model.js';
+import { programGraph, type ProgramKind } from '../../compiler/program.js';
 import { assignSlots, plan, type Plan } from '../plan.js';
 
 export interface JsStep {
@@ -98,46 +98,15 @@ function reaches(p: Plan, n: Node, m: Node): boolean {
   return n.inputs.some((x) => x === m || (p.storage.get(x.id) === 'inline' && reaches(p, x, m)));
 }
 
-/** What a program computes: forward (loss + outputs), grad (loss + gradients), predict (outputs only: no labels needed). */
-export type ProgramKind = 'forward' | 'grad' | 'predict';
-
-/** The roots of a program: the loss and what it returns. */
-export function programRoots(graph: Graph, kind: ProgramKind, withUpdates = true): Node[] {
-  if (kind === 'predict') return [...graph.outputs.values()];
-  return kind === 'forward'
-    ? [graph.loss, ...graph.outputs.values()]
-    : [graph.loss, ...graph.grads.values(), ...(withUpdates ? graph.updates.values() : [])];
-}
-
-/**
- * ReLU's backward reads 1[z > 0]; it reads 1[relu(z) > 0] instead, which is the
- * same number (for NaN and ±0 too). Then z is read only by relu(z), so z is
- * never stored and `relu(W x + b)` becomes the epilogue of the product.
- */
-export function reluMasks(graph: Graph, b: Builder): Graph {
-  const all = [graph.loss, ...graph.outputs.values(), ...graph.grads.values(), ...graph.updates.values()];
-  const order = topoSort(all);
-  const hasRelu = new Set(order.filter((n) => n.op === 'relu').map((n) => n.inputs[0]!.id));
-  const isZero = (n: Node) => n.op === 'const' && (n.attrs as { value: number }).value === 0;
-  const map = new Map<number, Node>();
-  const get = (n: Node) => map.get(n.id) ?? n;
-  for (const n of order) {
-    let inputs = n.inputs.map(get);
-    if (n.op === 'gt' && hasRelu.has(n.inputs[0]!.id) && isZero(n.inputs[1]!)) {
-      inputs = [b.intern('relu', [inputs[0]!], {}, n.inputs[0]!.shape), inputs[1]!];
-    }
-    if (inputs.some((x, i) => x !== n.inputs[i])) {
-      map.set(n.id, b.within(b.origins.get(n.id), () => b.intern(n.op, inputs, n.attrs as never, n.shape)));
-    }
-  }
-  if (!map.size) return graph;
-  const remap = <K>(m: ReadonlyMap<K, Node>) => new Map([...m].map(([k, v]) => [k, get(v)] as [K, Node]));
-  return { ...graph, loss: get(graph.loss), outputs: remap(graph.outputs), grads: remap(graph.grads), updates: remap(graph.updates), adjoints: remap(graph.adjoints) };
-}
-
-/** How the module computes a program: the graph after JS rewrites, its plan and its schedule. */
+/** How the module computes a program: the graph every target compiles, its plan and its schedule. */
 export function programSchedule(model: Model, graph: Graph, kind: ProgramKind, withUpdates = true) {
-  const g = reluMasks(graph, model.builder);
-  const p = plan(programRoots(g, kind, withUpdates));
+  const { graph: g, roots } = programGraph(model, graph, kind, withUpdates);
+  const p = plan(roots);
   return { graph: g, plan: p, schedule: schedule(p) };
+}
+
+/** The size of the module's grad program (train mode), as `gradc MODEL.nn` reports it. */
+export function gradProgramSize(model: Model): { steps: number; buffers: number } {
+  const { schedule: s } = programSchedule(model, model.train, 'grad');
+  return { steps: s.steps.length, buffers: s.slotSizes.length };
 }

@@ -1,4 +1,5 @@
 // How the JS target spells elementwise ops and reads arrays.
+import { erf, erfc, gelu, sigmoid, sign, softplus } from '../../compiler/ops/scalar.js';
 import type { Spelling } from '../expr.js';
 
 const fn = (f: string) => ([a]: string[]) => `${f}(${a})`;
@@ -11,7 +12,7 @@ export function jsSpelling(size: Spelling['size']): Spelling {
       neg: ([a]) => `-${a}`,
       exp: fn('Math.exp'), log: fn('Math.log'), sqrt: fn('Math.sqrt'), abs: fn('Math.abs'),
       sign: fn('sign'), sin: fn('Math.sin'), cos: fn('Math.cos'), tanh: fn('Math.tanh'),
-      sigmoid: fn('sigmoid'), softplus: fn('softplus'),
+      sigmoid: fn('sigmoid'), softplus: fn('softplus'), erf: fn('erf'), gelu: fn('gelu'),
       relu: ([a]) => `Math.max(${a}, 0)`,
       add: bin('+'), sub: bin('-'), mul: bin('*'), div: bin('/'),
       pow: ([a, b]) => (b === '2' ? `square(${a})` : `Math.pow(${a}, ${b})`),
@@ -29,21 +30,13 @@ export function jsSpelling(size: Spelling['size']): Spelling {
   };
 }
 
-/** Helpers the generated module defines (the same formulas as compiler/ops/scalar.ts). */
-export const JS_HELPERS = `\
-/** σ(x) without overflow. */
-function sigmoid(x) {
-  if (x >= 0) return 1 / (1 + Math.exp(-x));
-  const e = Math.exp(x);
-  return e / (1 + e);
-}
-/** log(1 + eˣ) without overflow. */
-function softplus(x) {
-  return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
-}
-function sign(x) {
-  return x > 0 ? 1 : x < 0 ? -1 : x === 0 ? 0 : x;
-}
+/**
+ * Helpers the generated module defines: the reference's own scalar functions
+ * (compiler/ops/scalar.ts), emitted from their source, so that the module and
+ * the interpreter compute the same formulas; and square, for x^2.
+ */
+export const JS_HELPERS = [sigmoid, softplus, sign, erf, erfc, gelu].map((f) => f.toString()).join('\n') + `
 function square(x) {
   return x * x;
 }`;
+

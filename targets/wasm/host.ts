@@ -7,10 +7,12 @@
 import type { Node } from '../../compiler/ir/node.js';
 import type { Size } from '../../compiler/ir/size.js';
 import type { Model } from '../../compiler/model.js';
-import { hash3, normal, uniform } from '../../runtime/random.js';
+import { hash3, normal, uniform } from '../../compiler/random.js';
 import { Code } from '../code.js';
-import { emitBind, emitParams, type Env, type Program } from '../js/module.js';
-import { lit, OPTIMIZER_SLOTS, scheduleExpr } from '../js/optimizer.js';
+import { emitBind } from '../js/bind.js';
+import { emitParams } from '../js/params.js';
+import type { Env, Program } from '../js/program.js';
+import { lit, OPTIMIZER_SLOTS, scheduleExpr } from '../optimizer.js';
 import { JS_HELPERS } from '../js/spelling.js';
 import { fromRowsSource } from '../rows.js';
 import { Names } from '../names.js';

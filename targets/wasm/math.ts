@@ -144,10 +144,22 @@ ${f32fn('softplus', `(local.set $a (f64.promote_f32 (local.get $x)))
   (f32.demote_f64 (f64.add (f64.max (local.get $a) (f64.const 0))
     (select (local.get $e) (f64.div (f64.mul (call $log64 (local.get $u)) (local.get $e)) (f64.sub (local.get $u) (f64.const 1))) (f64.eq (local.get $u) (f64.const 1)))))`, ' (local $a f64) (local $e f64) (local $u f64)')}
 ${f32fn('sign', `(select (f32.const 1) (select (f32.const -1) (select (f32.const 0) (local.get $x) (f32.eq (local.get $x) (f32.const 0))) (f32.lt (local.get $x) (f32.const 0))) (f32.gt (local.get $x) (f32.const 0)))`)}
+;; erf in float64: its Taylor series below |x| = 0.5, Abramowitz–Stegun 7.1.26 above (absolute error < 1.5e-7).
+(func $erf64 (param $x f64) (result f64) (local $a f64) (local $t f64) (local $z f64)
+  (local.set $a (f64.abs (local.get $x)))
+  (if (f64.lt (local.get $a) (f64.const 0.5)) (then
+    (local.set $z (f64.mul (local.get $x) (local.get $x)))
+    (return (f64.mul (local.get $x) ${horner(Array.from({ length: 12 }, (_, n) => ((n % 2 ? -1 : 1) * 2) / Math.sqrt(Math.PI) / fact(n) / (2 * n + 1)), '$z')}))))
+  (local.set $t (f64.div (f64.const 1) (f64.add (f64.const 1) (f64.mul (f64.const 0.3275911) (local.get $a)))))
+  (f64.copysign (f64.sub (f64.const 1) (f64.mul (f64.mul (local.get $t) ${horner([0.254829592, -0.284496736, 1.421413741, -1.453152027, 1.061405429], '$t')})
+    (call $exp64 (f64.neg (f64.mul (local.get $a) (local.get $a)))))) (local.get $x)))
+${f32fn('erf', '(f32.demote_f64 (call $erf64 (f64.promote_f32 (local.get $x))))')}
+;; gelu(x) = x·Φ(x) = x·(1 + erf(x/√2))/2
+${f32fn('gelu', '(local.set $a (f64.promote_f32 (local.get $x)))\n  (f32.demote_f64 (f64.mul (f64.mul (f64.const 0.5) (local.get $a)) (f64.add (f64.const 1) (call $erf64 (f64.mul (local.get $a) (f64.const 0.7071067811865476))))))', ' (local $a f64)')}
 (func $pow (param $a f32) (param $b f32) (result f32)
   (f32.demote_f64 (call $pow64 (f64.promote_f32 (local.get $a)) (f64.promote_f32 (local.get $b)))))
 ${VECTOR_MATH}
-${['log', 'sin', 'cos', 'softplus', 'sign'].map((f) => `(func $${f}4 (param $v v128) (result v128)
+${['log', 'sin', 'cos', 'softplus', 'sign', 'erf', 'gelu'].map((f) => `(func $${f}4 (param $v v128) (result v128)
   (f32x4.replace_lane 3 (f32x4.replace_lane 2 (f32x4.replace_lane 1 (f32x4.splat (call $${f} (f32x4.extract_lane 0 (local.get $v))))
     (call $${f} (f32x4.extract_lane 1 (local.get $v)))) (call $${f} (f32x4.extract_lane 2 (local.get $v)))) (call $${f} (f32x4.extract_lane 3 (local.get $v)))))`).join('\n')}
 (func $pow4 (param $a v128) (param $b v128) (result v128)

@@ -6,7 +6,7 @@
 // passes the pointers of the gradients of the program that ran.
 import type { Model } from '../../compiler/model.js';
 import { Code } from '../code.js';
-import { lit, OPTIMIZER_SLOTS, updateStatements } from '../js/optimizer.js';
+import { lit, OPTIMIZER_SLOTS, updateStatements } from '../optimizer.js';
 import { ascii } from './program.js';
 import { f32lit } from './spelling.js';
 

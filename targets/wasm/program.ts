@@ -11,7 +11,9 @@ import { printExpr } from '../../compiler/print.js';
 import { Code } from '../code.js';
 import { Names } from '../names.js';
 import type { Plan } from '../plan.js';
-import { programSchedule, type JsSchedule, type ProgramKind } from '../js/schedule.js';
+import { programSchedule, type JsSchedule } from '../js/schedule.js';
+
+type ProgramKind = 'forward' | 'grad' | 'predict';
 import { emitStep, Fn, type WasmContext } from './kernels.js';
 import { scalarSpelling } from './spelling.js';
 

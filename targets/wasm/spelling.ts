@@ -96,7 +96,7 @@ export function scalarSpelling(size: Spelling['size'], temp: Temp): Spelling {
     op: {
       neg: un('f32.neg'), exp: call('exp'), log: call('log'), sqrt: un('f32.sqrt'), abs: un('f32.abs'),
       sign: call('sign'), sin: call('sin'), cos: call('cos'), tanh: call('tanh'), sigmoid: call('sigmoid'),
-      softplus: call('softplus'),
+      softplus: call('softplus'), erf: call('erf'), gelu: call('gelu'),
       relu: ([a]) => `(f32.max ${a} (f32.const 0))`,
       add: bin('f32.add'), sub: bin('f32.sub'), mul: bin('f32.mul'), div: bin('f32.div'),
       pow: ([a, b]) => {
@@ -139,7 +139,7 @@ export function vectorSpelling(size: Spelling['size'], temp: Temp, v: string): S
     op: {
       neg: un('f32x4.neg'), exp: call('exp'), log: call('log'), sqrt: un('f32x4.sqrt'), abs: un('f32x4.abs'),
       sign: call('sign'), sin: call('sin'), cos: call('cos'), tanh: call('tanh'), sigmoid: call('sigmoid'),
-      softplus: call('softplus'),
+      softplus: call('softplus'), erf: call('erf'), gelu: call('gelu'),
       relu: ([a]) => `(f32x4.max ${a} (v128.const f32x4 0 0 0 0))`,
       add: bin('f32x4.add'), sub: bin('f32x4.sub'), mul: bin('f32x4.mul'), div: bin('f32x4.div'),
       pow: ([a, b]) => {

@@ -1,54 +1,37 @@
 // The generated module's public side: the checks each program makes of its
 // inputs (as the CPU module's, with the same messages), and the Model API
 // (forward, grad, step, state, load) on top of the engine (engine.ts).
-import { numel, type Size } from '../../compiler/ir/size.js';
-import type { InputInfo, Model } from '../../compiler/model.js';
+import { isScalarShape, numel, type Size } from '../../compiler/ir/size.js';
+import type { Model } from '../../compiler/model.js';
+import { emitDims, emitInputChecks, emitPresence, type BindSpelling } from '../bind.js';
 import type { Code } from '../code.js';
 import type { HostParts } from './host.js';
 import type { Program } from './program.js';
-import { jsString, jsTemplateText } from '../escape.js';
+import { jsString } from '../escape.js';
 
 const q = jsString;
-const isScalar = (s: readonly [Size, Size]) => s[0].isOne() && s[1].isOne();
 
-/** Checks the inputs a program reads, binds run-time dims from them, and returns them as typed arrays. */
+/** Checks the inputs a program reads, binds run-time dims from them (targets/bind.ts), and returns them as typed arrays. */
 export function emitBind(code: Code, model: Model, p: Program, size: (s: Size) => string): void {
+  const input = (name: string) => `inputs[${q(name)}]`;
+  const sp: BindSpelling = {
+    given: (name) => `own(inputs, ${q(name)})`,
+    length: (name) => `lengthOf(${input(name)})`,
+    element: (name, k) => `(typeof ${input(name)} === 'number' ? ${input(name)} : ${input(name)}[${k}])`,
+    dim: (d) => `d[${q(d)}]`,
+    fixed: (d) => `given[${q(d)}]`,
+    create: (dims) => `create(device, ${dims})`,
+    size,
+  };
   code.block(`function bind_${p.fn}(inputs)`, () => {
     code.line('const arrays = [];');
+    emitPresence(code, p.inputs, sp);
+    emitDims(code, model, p.inputs, sp);
     for (const i of p.inputs) {
-      code.line(`if (own(inputs, ${q(i.name)}) === undefined) throw new Error(${q(`missing input '${i.name}'`)});`);
-    }
-    const len = (i: InputInfo) => `lengthOf(inputs[${q(i.name)}])`;
-    for (const dim of model.dims.filter((x) => x.value === undefined)) {
-      const from = p.inputs.find((i) => numel(i.shape).linearIn()?.dim === dim.name);
-      if (!from) continue;
-      const { factor } = numel(from.shape).linearIn()!;
-      code.block(`if (!given[${q(dim.name)}])`, () => {
-        code.line(`d[${q(dim.name)}] = ${len(from)}${factor === 1 ? '' : ` / ${factor}`};`);
-        code.line(`if (!(Number.isInteger(d[${q(dim.name)}]) && d[${q(dim.name)}] > 0)) throw new Error(\`input '${jsTemplateText(from.name)}' has \${${len(from)}} elements, not a positive multiple of ${factor}\`);`);
-      });
-    }
-    for (const i of p.inputs) {
-      const n = size(numel(i.shape));
-      for (const dim of numel(i.shape).dims) {
-        if (!p.inputs.some((j) => numel(j.shape).linearIn()?.dim === dim)) {
-          code.line(`if (!d[${q(dim)}]) throw new Error(${q(`dim '${dim}' cannot be read from the inputs: pass create(device, { dims: { ${dim}: … } })`)});`);
-        }
-      }
-      const dims = `[${i.type.dims.map((x) => x.key).join(', ')}]`;
-      code.block('', () => {
-        code.line(`const v = inputs[${q(i.name)}];`);
-        code.line(`if (lengthOf(v) !== ${n}) throw new Error(\`input '${jsTemplateText(i.name)}' has \${lengthOf(v)} elements; its shape ${dims} needs \${${n}}\`);`);
-        if (i.int && i.bound) {
-          const bound = size(i.bound);
-          code.block(`for (let k = 0; k < ${n}; k++)`, () => {
-            code.line("const c = typeof v === 'number' ? v : v[k];");
-            code.line(`if (!(Number.isInteger(c) && c >= 0 && c < ${bound})) throw new RangeError(\`input '${jsTemplateText(i.name)}'[\${k}] is \${c}: must be an integer in [0, \${${bound}})\`);`);
-          });
-        }
-        const T = i.int ? 'Int32Array' : 'Float32Array';
-        code.line(`arrays.push([${q(i.name)}, v instanceof ${T} ? v : ${T}.from(typeof v === 'number' ? [v] : v)]);`);
-      });
+      emitInputChecks(code, i, p.inputs, sp);
+      const T = i.int ? 'Int32Array' : 'Float32Array';
+      const v = input(i.name);
+      code.line(`arrays.push([${q(i.name)}, ${v} instanceof ${T} ? ${v} : ${T}.from(typeof ${v} === 'number' ? [${v}] : ${v})]);`);
     }
     code.line('return arrays;');
   });
@@ -58,7 +41,7 @@ export function emitApi(code: Code, h: HostParts): void {
   const { model } = h;
   const hasProgram = (fn: string) => h.programs.some((p) => p.fn === fn);
   const pick = (kind: string) => (hasProgram(`${kind}_eval`) ? `(training ? ${q(`${kind}_train`)} : ${q(`${kind}_eval`)})` : q(`${kind}_train`));
-  const grads = [...h.leaves.grads].map(([n, r]) => `[${q(n)}, ${isScalar(shapeOf(model, n))}]`);
+  const grads = [...h.leaves.grads].map(([n, r]) => `[${q(n)}, ${isScalarShape(shapeOf(model, n))}]`);
   code.comment('forward: the loss and the outputs.');
   code.block('function forward(inputs)', () => {
     code.block('return serial(async () =>', () => {

@@ -6,11 +6,11 @@
 import type { Node } from '../../compiler/ir/node.js';
 import { numel, type Size } from '../../compiler/ir/size.js';
 import type { Model } from '../../compiler/model.js';
-import { hash3, normal, uniform } from '../../runtime/random.js';
+import { hash3, normal, uniform } from '../../compiler/random.js';
 import { Code } from '../code.js';
 import { initExpr } from '../init.js';
 import { fromRowsSource } from '../rows.js';
-import { lit, OPTIMIZER_SLOTS, scheduleExpr } from '../js/optimizer.js';
+import { lit, OPTIMIZER_SLOTS, scheduleExpr } from '../optimizer.js';
 import { ENGINE } from './engine.js';
 import { emitApi, emitBind } from './host-api.js';
 import type { Kernel } from './kernel.js';

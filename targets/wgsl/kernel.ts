@@ -4,8 +4,9 @@
 // `map` kernel: one thread per element (grid-stride), for elementwise steps and
 // the other ops whose elements are independent.
 import type { Node, OpAttrs } from '../../compiler/ir/node.js';
-import { numel, type Shape, type Size } from '../../compiler/ir/size.js';
+import { isScalarShape, numel, type Shape, type Size } from '../../compiler/ir/size.js';
 import type { Model } from '../../compiler/model.js';
+import { maskStreamBase } from '../../compiler/random.js';
 import { elementIndex, valueAt, type ExprContext, type Index, type Spelling } from '../expr.js';
 import type { Plan, Storage } from '../plan.js';
 import type { Group } from './fuse.js';
@@ -105,7 +106,7 @@ export class KernelCx {
 
   /** An integer input's element `index`, as a u32. */
   label(y: Node, index: string): string {
-    const scalar = y.shape[0].isOne() && y.shape[1].isOne();
+    const scalar = isScalarShape(y.shape);
     return this.env.spell.loadInt(this.buffer(y), scalar ? this.offset(y) : `${this.offset(y)} + ${index}`);
   }
 
@@ -128,8 +129,8 @@ export class KernelCx {
   elementValue(n: Node, at: Index): string {
     if (n.op === 'mask') {
       const { p, id } = n.attrs as OpAttrs['mask'];
-      // The stream of mask `id` at step t, as the CPU module computes it: (id + 1) · 1000003 + t, mod 2³².
-      const base = ((id + 1) * 1000003) >>> 0;
+      // The stream of mask `id` at step t, as the CPU module computes it (mod 2³²).
+      const base = maskStreamBase(id);
       const below = Math.ceil(p * 16777216);
       return `dropout(${base}u + run.t, ${this.flat(n.shape, at)}, ${below}u, ${this.env.spell.num(1 / (1 - p))})`;
     }

@@ -1,12 +1,12 @@
 // The optimizer update of `step` on the GPU: one dispatch over all params at
 // once (they are packed in `params`, their gradients in the same order at the
-// start of `grads`), with the CPU module's formulas (targets/js/optimizer.ts).
+// start of `grads`), with the CPU module's formulas (targets/optimizer.ts).
 // Global-norm clipping adds one dispatch before it: a tree reduction of Σ g²
 // that leaves the scale in `optim`. The host computes lr (the schedule) and
 // Adam's bias corrections for the step and passes them in the uniform.
 import { Size } from '../../compiler/ir/size.js';
 import type { Model } from '../../compiler/model.js';
-import { lit, OPTIMIZER_SLOTS, updateStatements, type UpdateSpelling } from '../js/optimizer.js';
+import { lit, OPTIMIZER_SLOTS, updateStatements, type UpdateSpelling } from '../optimizer.js';
 import { indent, WG, type Kernel } from './kernel.js';
 import type { LeafLayout } from './layout.js';
 

@@ -5,9 +5,10 @@
 // into their place in `grads`.
 import type { Node } from '../../compiler/ir/node.js';
 import type { Graph, InputInfo, Model } from '../../compiler/model.js';
-import { printExpr } from '../../compiler/print.js';
+import type { ModuleProgram, ProgramKind } from '../../compiler/program.js';
 import type { Spelling } from '../expr.js';
-import { plan, type Plan } from '../plan.js';
+import { describer, displayNames } from '../describe.js';
+import { inputsRead, plan, type Plan } from '../plan.js';
 import { fuse } from './fuse.js';
 import { emitMap, KernelCx, WG, type Kernel, type ProgramEnv } from './kernel.js';
 import { placeGrads, programLayout, type LeafLayout, type ProgramLayout, type Region } from './layout.js';
@@ -15,8 +16,6 @@ import { emitTiled } from './matmul.js';
 import type { WgslNames } from './names.js';
 import { emitReduce } from './reduce.js';
 import { wgslComment } from '../escape.js';
-
-import { programRoots, type ProgramKind } from '../js/schedule.js';
 
 export type { ProgramKind };
 
@@ -45,24 +44,17 @@ export interface ModuleEnv {
   source: string;
 }
 
-export function lowerProgram(env: ModuleEnv, kind: ProgramKind, mode: 'train' | 'eval'): Program {
+/** Lowers one of the module's programs (compiler/program.ts decides which, and their roots). */
+export function lowerProgram(env: ModuleEnv, prog: ModuleProgram): Program {
   const { model, leaves } = env;
-  const graph = model[mode];
-  const fn = `${kind}_${mode}`;
+  const { fn, kind, mode, graph, roots } = prog;
   const updates = kind === 'grad' && mode === 'train' ? [...graph.updates.values()] : [];
-  const roots = programRoots(graph, kind, updates.length > 0);
   const p = plan(roots, { scalarsInBuffers: true });
   const grads = kind === 'grad' ? graph.grads : new Map<string, Node>();
   const groups = fuse(p, placeGrads(p, grads));
   const layout = programLayout(p, leaves, grads, new Set(groups.flatMap((g) => [...g.stored])));
-  const penv: ProgramEnv = { model, plan: p, layout, spell: env.spell, size: env.size, display: displayNames(model, graph), describe: () => '' };
-  // The CPU module's comments: the math, and the .nn line and rule it came from.
-  penv.describe = (n) => {
-    const shown = (m: Node) => (m === n || p.storage.get(m.id) === 'inline' || p.storage.get(m.id) === 'view' ? undefined : model.names.get(m.id) ?? penv.display(m));
-    const math = `${penv.display(n)} = ${printExpr(n, shown)}`;
-    const o = model.origins.get(n.id);
-    return o ? `${math}\n  ← ${env.source}:${o.loc.line}, ${o.rule}` : math;
-  };
+  const display = displayNames(model, graph);
+  const penv: ProgramEnv = { model, plan: p, layout, spell: env.spell, size: env.size, display, describe: describer(model, p, env.source, display) };
 
   const kernels = groups.map((group, k) => {
     const cx = new KernelCx(penv, env.names, group);
@@ -75,24 +67,7 @@ export function lowerProgram(env: ModuleEnv, kind: ProgramKind, mode: 'train' | 
   const commit = [...(updates.length ? graph.updates : [])].map(([name, n]) =>
     emitCopy(env, env.names.fresh(`${fn}_commit_${name}`), layout.region(n)!, leaves.params.get(name)!, `${name}: the new running statistics (step only)`),
   );
-  const used = new Set(p.order.filter((n) => n.op === 'input').map((n) => (n.attrs as { name: string }).name));
-  return { fn, kind, mode, graph, plan: p, layout, kernels, commit, inputs: model.inputs.filter((i) => used.has(i.name)) };
-}
-
-/** Names for comments and identifiers, as in the CPU module: the model's names, d<name> for gradients and adjoints, t<id> for the rest. */
-function displayNames(model: Model, graph: Graph): (n: Node) => string {
-  const gradOf = new Map([...graph.grads].map(([k, n]) => [n.id, k]));
-  const adjointOf = new Map<number, string>();
-  for (const [fwd, adj] of graph.adjoints) {
-    const name = model.names.get(fwd);
-    if (name && !adjointOf.has(adj.id)) adjointOf.set(adj.id, name);
-  }
-  return (n) => {
-    const leaf = (n.attrs as { name?: string }).name;
-    if (leaf !== undefined && (n.op === 'param' || n.op === 'input' || n.op === 'state')) return leaf;
-    const g = gradOf.get(n.id) ?? adjointOf.get(n.id);
-    return model.names.get(n.id) ?? (g !== undefined ? `d${g}` : `t${n.id}`);
-  };
+  return { fn, kind, mode, graph, plan: p, layout, kernels, commit, inputs: inputsRead(model.inputs, p) };
 }
 
 /** A kernel that copies one region to another (possibly within one buffer, which copyBufferToBuffer cannot). */

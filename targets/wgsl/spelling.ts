@@ -28,6 +28,7 @@ export function wgslSpelling(size: (s: Size) => string): Spelling {
       neg: ([a]) => (a!.startsWith('-') ? `-(${a})` : `-${a}`),
       exp: fn('exp'), log: fn('log'), sqrt: fn('sqrt'), abs: fn('abs'), sign: fn('sign'),
       sin: fn('sin'), cos: fn('cos'), tanh: fn('safe_tanh'), sigmoid: fn('sigmoid'), softplus: fn('softplus'),
+      erf: fn('erf'), gelu: fn('gelu'),
       relu: ([a]) => `max(${a}, 0.0)`,
       add: bin('+'), sub: bin('-'), mul: bin('*'), div: bin('/'),
       pow: ([a, b]) => (b === '2.0' ? `square(${a})` : `power(${a}, ${b})`),
@@ -48,7 +49,7 @@ export function wgslSpelling(size: (s: Size) => string): Spelling {
 
 /**
  * Functions every kernel may call: the same formulas as compiler/ops/scalar.ts
- * and the CPU module, and the counter-based random numbers of runtime/random.ts
+ * and the CPU module, and the counter-based random numbers of compiler/random.ts
  * in u32 arithmetic (wrapping multiplication is Math.imul), so that dropout
  * masks on the GPU equal those on the CPU bit for bit.
  */
@@ -78,6 +79,21 @@ fn softplus(x: f32) -> f32 {
 fn safe_tanh(x: f32) -> f32 {
   return tanh(clamp(x, -15.0, 15.0));
 }
+// erfc(x) to a relative 1.2e-7 (Numerical Recipes' erfcc, a Chebyshev fit): f32 needs no more.
+fn erfc(x: f32) -> f32 {
+  let z = abs(x);
+  let t = 1.0 / (1.0 + 0.5 * z);
+  let p = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  let r = t * exp(-z * z + p);
+  return select(2.0 - r, r, x >= 0.0);
+}
+fn erf(x: f32) -> f32 {
+  return 1.0 - erfc(x);
+}
+// gelu(x) = x·Φ(x) = ½x·erfc(−x/√2): the erfc form keeps the negative tail precise.
+fn gelu(x: f32) -> f32 {
+  return 0.5 * x * erfc(-x * 0.70710678118654752);
+}
 fn square(x: f32) -> f32 {
   return x * x;
 }
@@ -95,7 +111,7 @@ fn power(a: f32, b: f32) -> f32 {
   let r = pow(-a, b);
   return select(r, -r, fract(b * 0.5) != 0.0);
 }
-// A 32-bit mix of three integers (lowbias32 rounds), as hash3 in runtime/random.ts.
+// A 32-bit mix of three integers (lowbias32 rounds), as hash3 in compiler/random.ts.
 fn hash3(a: u32, b: u32, c: u32) -> u32 {
   var h = (a * 0x9e3779b1u) ^ (b * 0x85ebca77u) ^ (c * 0xc2b2ae3du);
   h ^= h >> 16u;

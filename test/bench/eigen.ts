@@ -3,7 +3,7 @@
 // hessian command used before: `npm run build && node dist/test/bench/eigen.js`.
 import { eigs } from 'mathjs';
 import { symmetricEigenvalues } from '../../compiler/teach/eigen.js';
-import { normal } from '../../runtime/random.js';
+import { normal } from '../../compiler/random.js';
 
 const time = (f: () => unknown) => {
   const t = performance.now();

@@ -6,7 +6,7 @@
 import { topoSort, type Node } from '../../compiler/ir/node.js';
 import { numel } from '../../compiler/ir/size.js';
 import type { Model } from '../../compiler/model.js';
-import { OPTIMIZER_SLOTS } from '../../targets/js/optimizer.js';
+import { OPTIMIZER_SLOTS } from '../../targets/optimizer.js';
 import { programSchedule } from '../../targets/js/schedule.js';
 
 export interface Memory {

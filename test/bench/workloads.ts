@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { compileSource } from '../../compiler/compile.js';
 import type { Model } from '../../compiler/model.js';
-import { uniform } from '../../runtime/random.js';
+import { uniform } from '../../compiler/random.js';
 import { importModule } from '../../runtime/load-module.js';
 import type { GeneratedModel, GeneratedModule } from '../../runtime/module-types.js';
 import { emitJsModule } from '../../targets/js/module.js';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { locAt } from '../../compiler/diagnostics.js';
+import { locAt } from '../../grammar/diagnostics.js';
 import { makeLocator } from '../../grammar/locate.js';
 import { lex } from '../../grammar/tokens.js';
 import { errors, tree } from './util.js';

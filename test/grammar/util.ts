@@ -2,7 +2,7 @@
 // so that a test asserts a whole tree in one readable string: `W x + b` → `(+ (mm W x) b)`.
 //   binary (op l r) · juxtaposition (mm l r) · `@`/`·` (@ l r) · (neg e) · (T e)
 //   (norm e) · (index E i) · (call f a b :k v) · lists [a b]
-import { Diagnostics, locAt, type Diagnostic, type Loc } from '../../compiler/diagnostics.js';
+import { Diagnostics, locAt, type Diagnostic, type Loc } from '../../grammar/diagnostics.js';
 import type { Expr, Program, Stmt, ValueLit } from '../../grammar/ast.js';
 import { parse } from '../../grammar/index.js';
 

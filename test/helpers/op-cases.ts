@@ -24,6 +24,8 @@ export const CASES: { [O in Op]: string } = {
   sigmoid: 'loss f = sum(σ(x))',
   relu: 'loss f = sum(relu(x) * y)',
   softplus: 'loss f = sum(softplus(x))',
+  erf: 'output o = erf(A)\nloss f = sum(erf(x) * y)',
+  gelu: 'output o = gelu(A)\nloss f = sum(gelu(x) * y)',
   add: 'loss f = sum((x + y)^2)',
   sub: 'loss f = sum((x - y)^2)',
   mul: 'loss f = sum(x * y)',

@@ -2,13 +2,13 @@
 // reference interpreter on the same values, check gradients numerically.
 import { checkGradients } from '../../bin/commands/check.js';
 import { compileSource } from '../../compiler/compile.js';
-import { formatDiagnostic } from '../../compiler/diagnostics.js';
+import { formatDiagnostic } from '../../grammar/diagnostics.js';
 import { interpret } from '../../compiler/interpret.js';
-import { tensor, type Tensor } from '../../compiler/ir/tensor.js';
 import type { JsonValue, Model } from '../../compiler/model.js';
 import { instantiate, toArrays } from '../../runtime/instantiate.js';
 import { bindValues } from '../../runtime/values.js';
 import { randomInput } from '../../bin/commands/check.js';
+import { leafValues } from './targets.js';
 
 export function compileOk(source: string, dims: Record<string, number> = {}): Model {
   const r = compileSource(source, { dims });
@@ -29,18 +29,10 @@ export async function jsVsReference(model: Model, seed = 0, precision: 'f32' | '
   const values = bindValues(model, 'values', {}, dims, randomInput(seed));
   const m = await instantiate(model, { precision, seed, dims: values.dims, target });
   for (const [k, v] of Object.entries(values.params)) m.params[k]!.set(v);
-  const all: Record<string, Float64Array> = { ...values.inputs };
-  for (const p of model.params) all[p.name] = Float64Array.from(m.params[p.name]!);
+  const params: Record<string, Float64Array> = {};
+  for (const p of model.params) params[p.name] = Float64Array.from(m.params[p.name]!);
   const r = m.grad(toArrays(model, values.inputs, precision));
-  const leaves: Record<string, Tensor> = {};
-  for (const t of [...model.params, ...model.inputs]) {
-    if (!all[t.name]) continue; // an input nothing reads
-    leaves[t.name] = tensor(t.shape[0].eval(values.dims), t.shape[1].eval(values.dims), all[t.name]!);
-  }
-  for (const s of model.states) {
-    const n = s.shape[0].eval(values.dims) * s.shape[1].eval(values.dims);
-    leaves[s.name] = tensor(s.shape[0].eval(values.dims), s.shape[1].eval(values.dims), new Array(n).fill(s.init));
-  }
+  const leaves = leafValues(model, { ...values, params });
   const g = model.train;
   const ref = interpret([g.loss, ...g.grads.values()], { values: leaves, dims: values.dims, seed });
   const flat = (v: number | ArrayLike<number>) => (typeof v === 'number' ? [v] : Array.from(v));

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { compileSource } from '../../compiler/compile.js';
 import { importModule } from '../../runtime/load-module.js';
-import { hash3 } from '../../runtime/random.js';
+import { hash3 } from '../../compiler/random.js';
 import { jsComment, jsonText, jsString, jsTemplateText, JS_LINE_TERMINATORS, urlOfFile, wgslComment, WGSL_LINE_BREAKS } from '../../targets/escape.js';
 import { TARGETS } from '../../targets/index.js';
 

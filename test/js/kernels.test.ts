@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { interpret } from '../../compiler/interpret.js';
 import { tensor, type Tensor } from '../../compiler/ir/tensor.js';
 import type { Model } from '../../compiler/model.js';
-import { uniform } from '../../runtime/random.js';
+import { uniform } from '../../compiler/random.js';
 import { instantiate } from '../../runtime/instantiate.js';
 import { emitJsModule } from '../../targets/js/module.js';
 import { compileOk } from '../helpers/run.js';

@@ -8,7 +8,7 @@ import { hessianCommand } from '../../bin/commands/hessian.js';
 import { lanczos, symmetricEigenvalues, tridiagonalEigenvalues } from '../../compiler/teach/eigen.js';
 import { hessian, paramCount } from '../../compiler/teach/hessian.js';
 import { fullHessian, hessianOperator } from '../../runtime/hessian.js';
-import { normal } from '../../runtime/random.js';
+import { normal } from '../../compiler/random.js';
 import { compileSmall, examples, stdout, values } from './util.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -6,8 +6,9 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { derivative, parse } from 'mathjs';
 import { classify, hessian, paramCount } from '../../compiler/teach/hessian.js';
-import { emitHvpModule } from '../../compiler/teach/hvp.js';
+import { emitHvpModule } from '../../targets/js/hvp.js';
 import { hessianCommand, symmetricEigenvalues } from '../../bin/commands/hessian.js';
+import { perturbed } from '../../bin/commands/check.js';
 import { instantiate, toArrays } from '../../runtime/instantiate.js';
 import { importModule } from '../../runtime/load-module.js';
 import type { Model } from '../../compiler/model.js';
@@ -29,14 +30,7 @@ async function finiteDifferences(model: Model, v: Leaves, columns: number[]): Pr
   const where = model.params.flatMap((p) => [...m.params[p.name]!.keys()].map((k) => [p.name, k] as const));
   return columns.map((k) => {
     const [name, i] = where[k]!;
-    const arr = m.params[name]!;
-    const x = arr[i]!;
-    const h = 1e-5 * Math.max(1, Math.abs(x));
-    arr[i] = x + h;
-    const up = flat();
-    arr[i] = x - h;
-    const down = flat();
-    arr[i] = x;
+    const { up, down, h } = perturbed(m.params[name]!, i, flat);
     return up.map((u, j) => (u - down[j]!) / (2 * h));
   });
 }

@@ -2,10 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { lint } from '../../compiler/teach/lint.js';
-import { formatDiagnostic } from '../../compiler/diagnostics.js';
+import { formatDiagnostic } from '../../grammar/diagnostics.js';
 import { compile, conformance, examples } from './util.js';
 
-const at = (source: string) => lint(source, compile(source)).map((d) => `${d.loc.line}:${d.loc.col} ${d.message}`);
+const at = (source: string) => lint(compile(source)).map((d) => `${d.loc.line}:${d.loc.col} ${d.message}`);
 
 describe('stability lint', () => {
   it('warns at log, sqrt and division of values that can reach zero', () => {
@@ -66,12 +66,12 @@ describe('stability lint', () => {
 
   it('prints in the contract form, with the caret under the call', () => {
     const src = 'param w : [3]\nloss L = sum(log(w))\n';
-    const [d] = lint(src, compile(src));
+    const [d] = lint(compile(src));
     expect(formatDiagnostic('m.nn', src, d!)).toBe('m.nn:2:14: warning: log of a value that can be zero or negative: log(w) is -∞ or NaN there (add a positive epsilon, or keep the argument positive)\nloss L = sum(log(w))\n             ^~~');
   });
 
   it.each([...examples, ...conformance.map((c) => c.file)].map((f) => [f.split('/').slice(-2).join('/'), f] as const))('says nothing about %s', (_, f) => {
     const src = readFileSync(f, 'utf8');
-    expect(lint(src, compile(src))).toEqual([]);
+    expect(lint(compile(src))).toEqual([]);
   });
 });

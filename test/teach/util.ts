@@ -2,18 +2,15 @@
 // their sizes, and get the values the commands would evaluate at.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { compileSource } from '../../compiler/compile.js';
 import type { Model } from '../../compiler/model.js';
 import { randomInput } from '../../bin/commands/check.js';
 import { leafValues, type Leaves } from '../../bin/commands/explain.js';
 
 export const root = resolve(import.meta.dirname, '../..');
 
-export function compile(source: string, dims: Record<string, number> = {}): Model {
-  const r = compileSource(source, { dims });
-  if (!r.model) throw new Error(r.diagnostics.list.map((d) => `${d.loc.line}:${d.loc.col}: ${d.message}`).join('\n'));
-  return r.model;
-}
+/** A model from source text; its errors, if any, thrown with their places. */
+import { compileOk as compile } from '../helpers/run.js';
+export { compile };
 
 /** A model file compiled with every size above 4 shrunk to 3, so that its Hessian is small. */
 export function compileSmall(file: string): { model: Model; dims: Record<string, number> } {

@@ -1,7 +1,10 @@
 // The learning rate `step` uses at t = 1…N against each schedule's formula of
-// spec §7, written out here. With J = w and sgd, w falls by exactly lr_t at step t.
+// spec §7, written out here, and the reference rate() (compiler/schedule.ts)
+// against the same formulas. With J = w and sgd, w falls by exactly lr_t at step t.
 import { describe, expect, it } from 'vitest';
-import { live } from './util.js';
+import { rate } from '../../compiler/schedule.js';
+import { instantiate } from '../../runtime/instantiate.js';
+import { compile, live } from './util.js';
 
 const lr0 = 0.1;
 const N = 40;
@@ -40,7 +43,8 @@ const CASES: [string, Formula][] = [
 
 describe('schedules: the rate at t = 1…N equals the formula', () => {
   it.each(CASES)('%s', async (spec, formula) => {
-    const m = await live(`param w = 0\noptimizer sgd(lr = ${lr0})\nschedule ${spec}\nloss J = w\n`, { precision: 'f64' });
+    const model = compile(`param w = 0\noptimizer sgd(lr = ${lr0})\nschedule ${spec}\nloss J = w\n`);
+    const m = await instantiate(model, { precision: 'f64' });
     let prev = 0;
     for (let t = 1; t <= N; t++) {
       m.step({});
@@ -48,6 +52,7 @@ describe('schedules: the rate at t = 1…N equals the formula', () => {
       const lr = prev - now;
       prev = now;
       expect(Math.abs(lr - formula(t)), `t = ${t}: lr ${lr}, formula ${formula(t)}`).toBeLessThan(1e-13);
+      expect(Math.abs(rate(model.schedule, t, lr0) - formula(t)), `t = ${t}: rate()`).toBeLessThan(1e-15);
     }
   });
 

@@ -1,15 +1,10 @@
 // Helpers for the training tests: compile a model from text and make a live module.
-import { compileSource } from '../../compiler/compile.js';
-import type { Model } from '../../compiler/model.js';
 import { instantiate, type InstantiateOptions } from '../../runtime/instantiate.js';
 import type { GeneratedModel } from '../../runtime/module-types.js';
 
-export function compile(source: string): Model {
-  const r = compileSource(source);
-  const errors = r.diagnostics.sorted().filter((d) => d.severity === 'error');
-  if (!r.model || errors.length) throw new Error(`model does not compile: ${errors.map((d) => d.message).join('; ')}`);
-  return r.model;
-}
+/** A model from source text; its errors, if any, thrown with their places. */
+import { compileOk as compile } from '../helpers/run.js';
+export { compile };
 
 export async function live(source: string, opts: InstantiateOptions = {}): Promise<GeneratedModel> {
   return instantiate(compile(source), opts);

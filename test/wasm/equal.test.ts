@@ -5,7 +5,7 @@
 // bit-identical, and every optimizer runs several steps.
 import { describe, expect, it } from 'vitest';
 import { randomInput } from '../../bin/commands/check.js';
-import { OPTIMIZER_SLOTS } from '../../targets/js/optimizer.js';
+import { OPTIMIZER_SLOTS } from '../../targets/optimizer.js';
 import { toArrays } from '../../runtime/instantiate.js';
 import { bindValues } from '../../runtime/values.js';
 import { compile, corpus, FEATURES, worst } from '../wgsl/util.js';

@@ -3,7 +3,6 @@
 // one model side by side.
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import { compileSource } from '../../compiler/compile.js';
 import type { Model } from '../../compiler/model.js';
 import { nodeDevice } from '../../runtime/gpu/device.js';
 import { importModule } from '../../runtime/load-module.js';
@@ -13,12 +12,9 @@ import { emitWgsl } from '../../targets/wgsl/index.js';
 
 const root = resolve(import.meta.dirname, '../..');
 
-export function compile(source: string, dims: Record<string, number> = {}): Model {
-  const r = compileSource(source, { dims });
-  const errors = r.diagnostics.sorted().filter((d) => d.severity === 'error');
-  if (!r.model || errors.length) throw new Error(`model does not compile: ${errors.map((d) => d.message).join('; ')}`);
-  return r.model;
-}
+/** A model from source text; its errors, if any, thrown with their places. */
+import { compileOk as compile } from '../helpers/run.js';
+export { compile };
 
 /** The examples and the public conformance models that compile: name → source. */
 export function corpus(): [string, string][] {

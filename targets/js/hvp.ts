@@ -1,10 +1,10 @@
 // `--emit hvp`: the JS module with one more method, `hvp(inputs, v)`, for models
 // too large for a full Hessian. It is a second program planned and spelled by
 // the same machinery as `grad` (targets/plan.ts, targets/js/kernels.ts), over
-// the roots of hessian.ts's H·v graph; v is read like extra inputs.
-import type { Model } from '../model.js';
-import { emitJsModule, type ExtraMethod, type JsModuleOptions } from '../../targets/js/module.js';
-import { hvpGraph } from './hessian.js';
+// the roots of compiler/teach/hessian.ts's H·v graph; v is read like extra inputs.
+import type { Model } from '../../compiler/model.js';
+import { emitJsModule, type ExtraMethod, type JsModuleOptions } from './module.js';
+import { hvpGraph } from '../../compiler/teach/hessian.js';
 
 export function hvpMethod(model: Model, mode: 'train' | 'eval' = 'train'): ExtraMethod {
   const h = hvpGraph(model, mode);

@@ -2,8 +2,8 @@
 // One fused loop per param; global-norm clipping needs one pass over all
 // gradients first. The per-element statements are C-style and take a small
 // spelling (sqrt, declarations), so that another target can reuse them.
-import type { Spec } from '../../compiler/model.js';
-import type { Code } from '../code.js';
+import type { Spec } from '../compiler/model.js';
+import type { Code } from './code.js';
 
 /** The per-param state slots of each optimizer. */
 export const OPTIMIZER_SLOTS: Record<string, string[]> = {

@@ -1,8 +1,10 @@
 // Counter-based random numbers: value k of stream (seed, stream) is a pure
 // function of the three, so the CPU module, the GPU module, the reference
 // interpreter and a WGSL kernel all draw the same numbers in any order.
-// These functions are embedded in generated modules with Function.toString(),
-// so they must stay self-contained plain JavaScript (no closures, no imports).
+// hash3, uniform and normal are embedded in generated modules with
+// Function.toString(), so they stay self-contained plain JavaScript (no
+// closures, no imports). The dropout masks are defined here once: the
+// interpreter draws them with dropoutMask, the targets spell the same stream.
 
 /** A 32-bit mix of three integers (lowbias32 rounds, after Chris Wellons). */
 export function hash3(a: number, b: number, c: number): number {
@@ -29,4 +31,23 @@ export function normal(seed: number, stream: number, k: number): number {
   const u1 = ((hash3(seed, stream, 2 * k) >>> 8) + 1) / 16777217; // in (0, 1]
   const u2 = (hash3(seed, stream, 2 * k + 1) >>> 8) / 16777216;
   return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+}
+
+/** Stream of dropout mask `id` at step 0 (an exact u32); at step t the stream is this + t. Targets add their own step counter. */
+export function maskStreamBase(id: number): number {
+  return ((id + 1) * 1000003) >>> 0;
+}
+
+/** Stream of dropout mask `id` at a step. */
+export function maskStream(id: number, step: number): number {
+  return maskStreamBase(id) + step;
+}
+
+/** Inverted dropout: element k is 0 when its uniform draw is below p, else 1 / (1 − p). */
+export function dropoutMask(seed: number, id: number, step: number, p: number, n: number): Float64Array {
+  const out = new Float64Array(n);
+  const keep = 1 / (1 - p);
+  const stream = maskStream(id, step);
+  for (let k = 0; k < n; k++) out[k] = uniform(seed, stream, k) < p ? 0 : keep;
+  return out;
 }
