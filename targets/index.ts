@@ -3,9 +3,10 @@ import type { Model } from '../compiler/model.js';
 import { emitDts } from './js/dts.js';
 import { emitJsModuleWithMap } from './js/module.js';
 import { emitTorchModule } from './torch/module.js';
+import { emitWasm } from './wasm/index.js';
 import { emitWgsl } from './wgsl/index.js';
 
-export type TargetName = 'js' | 'wgsl' | 'torch';
+export type TargetName = 'js' | 'wgsl' | 'wasm' | 'torch';
 
 export interface EmitOptions {
   precision?: 'f32' | 'f64';
@@ -45,6 +46,15 @@ export const TARGETS: Record<TargetName, Target | undefined> = {
         { name: `${base}.gpu.js`, text: host },
         { name: `${base}.wgsl`, text: wgsl },
         { name: `${base}.gpu.d.ts`, text: emitDts(model, 'f32', true) },
+      ];
+    },
+  },
+  wasm: {
+    files: (model, base, opts) => {
+      const { host } = emitWasm(model, { source: opts.source, version: opts.version });
+      return [
+        { name: `${base}.wasm.js`, text: host },
+        { name: `${base}.wasm.d.ts`, text: `// Results are Float32Array views on the module's memory: valid until the next call.\n${emitDts(model, 'f32')}` },
       ];
     },
   },

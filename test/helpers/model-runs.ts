@@ -59,9 +59,9 @@ export function reference(model: Model, v: Values, seed = 0): Result {
   };
 }
 
-/** The JS module's results, in float64 or float32. */
-export async function js(model: Model, v: Values, precision: 'f32' | 'f64', seed = 0): Promise<Result> {
-  const m = await instantiate(model, { precision, seed, dims: v.dims });
+/** The JS module's results, in float64 or float32 (or the WebAssembly module's, float32). */
+export async function js(model: Model, v: Values, precision: 'f32' | 'f64', seed = 0, target: 'js' | 'wasm' = 'js'): Promise<Result> {
+  const m = await instantiate(model, { precision, seed, dims: v.dims, target });
   for (const [k, x] of Object.entries(v.params)) m.params[k]!.set(x);
   const inputs = toArrays(model, v.inputs, precision);
   const r = m.grad(inputs);

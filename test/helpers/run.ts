@@ -20,10 +20,10 @@ export async function fdCheck(model: Model, given: Record<string, JsonValue> = {
   return checkGradients(model, { seed: String(seed), max: '60' }, given, 'values');
 }
 
-/** Runs the JS module and the interpreter on the same seeded values; returns both gradients, flat. */
-export async function jsVsReference(model: Model, seed = 0, precision: 'f32' | 'f64' = 'f64') {
-  const values = await drawValues(model, seed);
-  return { js: await js(model, values, precision, seed), ref: reference(model, values, seed) };
+/** Runs the JS module (f64; or the module of `target`) and the interpreter on the same seeded values; returns both results, flat. */
+export async function jsVsReference(model: Model, seed = 0, precision: 'f32' | 'f64' = 'f64', target: 'js' | 'wasm' = 'js', dims: Record<string, number> = {}) {
+  const values = await drawValues(model, seed, dims);
+  return { js: await js(model, values, precision, seed, target), ref: reference(model, values, seed) };
 }
 
 /** |a − b| ≤ atol + rtol·|b| elementwise. */
