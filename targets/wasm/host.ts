@@ -9,6 +9,7 @@ import type { Size } from '../../compiler/ir/size.js';
 import type { Model } from '../../compiler/model.js';
 import { hash3, normal, uniform } from '../../compiler/random.js';
 import { Code } from '../code.js';
+import { emitCalls, pickProgram } from '../js/api.js';
 import { emitBind } from '../js/bind.js';
 import { emitParams } from '../js/params.js';
 import type { Env, Program } from '../js/program.js';
@@ -204,21 +205,7 @@ function emitApi(
   code: Code, model: Model, programs: WasmProgram[], P: Map<string, string>,
   progKey: (p: WasmProgram, what: string) => string, ptrExpr: (p: WasmProgram, a: PointerArg) => string, q: (s: string) => string,
 ): void {
-  const pick = (kind: string) => (model.hasModes ? `(training ? ${kind}_train(inputs) : ${kind}_eval(inputs))` : `${kind}_train(inputs)`);
-  // Results are views on the memory that the next call overwrites; create({ copy: true }) returns fresh arrays instead (as MODEL.js).
-  code.line('const copy = opts.copy === true;');
-  code.block('function fresh(r)', () => {
-    code.line('const out = {};');
-    code.line("for (const [k, v] of Object.entries(r)) out[k] = typeof v === 'number' ? v : k === 'outputs' || k === 'grad' ? fresh(v) : v.slice();");
-    code.line('return out;');
-  });
-  code.block('function forward(inputs)', () => code.line(`return copy ? fresh(${pick('forward')}) : ${pick('forward')};`));
-  code.block('function grad(inputs)', () => code.line(`const r = ${pick('grad')};`).line('return copy ? fresh({ loss: r.loss, grad: r.grad }) : r;'));
-  code.comment('predict: the outputs alone, always in eval mode; only the inputs they read are needed.');
-  code.block('function predict(inputs)', () => {
-    if (model.outputs.length) code.line('const r = predict_eval(inputs).outputs;').line('return copy ? fresh(r) : r;');
-    else code.line(`throw new Error(${q('the model declares no outputs: add one like `output p = softmax(F)` to use predict()')});`);
-  });
+  emitCalls(code, model, q);
   const opt = model.optimizer;
   const slots = OPTIMIZER_SLOTS[opt.name] ?? [];
   const a = opt.args;
@@ -234,7 +221,7 @@ function emitApi(
   };
   const grads = programs.filter((p) => p.kind === 'grad');
   code.block('function step(inputs)', () => {
-    code.line(`const r = ${pick('grad')};`);
+    code.line(`const r = ${pickProgram(model, 'grad')};`);
     code.line('const loss = r.loss;');
     code.line('t += 1;');
     code.line(`const lr0 = ${opt.args.lr as number};`);
