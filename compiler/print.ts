@@ -2,7 +2,7 @@
 // comments in generated code, and snapshot tests.
 import { topoSort, type CompareOp, type FunctionOp, type Node, type OpAttrs } from './ir/node.js';
 import type { Model } from './model.js';
-import { isScalarShape } from './ir/size.js';
+import { isScalarShape, type Size } from './ir/size.js';
 
 /** Binding strength, loosest first, as in the language (spec §4). */
 const enum P { Any = 0, Compare, Add, Mul, Neg, MatMul, Pow, Postfix, Atom }
@@ -41,8 +41,11 @@ function go(n: Node, name: Namer, top = false): [string, P] {
       return [a.name as string, P.Atom];
     case 'const':
       return [formatNumber(a.value as number), (a.value as number) < 0 ? P.Neg : P.Atom];
-    case 'size':
-      return [String(a.size), P.Atom];
+    case 'size': {
+      // 3*N binds as a product and N + 1 as a sum: `sum(X) / (3*N)`, never `sum(X) / 3*N`.
+      const size = a.size as Size;
+      return [size.key, size.atomic ? P.Atom : size.monomials.length > 1 ? P.Add : P.Mul];
+    }
     case 'mask':
       // The 0 or 1/(1−p) mask dropout multiplies by, in the user's words.
       return [`dropout_mask(p=${formatNumber(a.p as number)})`, P.Atom];

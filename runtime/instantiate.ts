@@ -2,13 +2,14 @@
 // loading it: the command line runs exactly the code a user gets.
 import type { Model } from '../compiler/model.js';
 import { emitJsModule } from '../targets/js/module.js';
+import { emitWasm } from '../targets/wasm/index.js';
 import { emitWgsl } from '../targets/wgsl/index.js';
 import { GpuUnavailableError, nodeDevice } from './gpu/device.js';
 import { importModule } from './load-module.js';
 import type { GeneratedGpuModel, GeneratedModel, GeneratedModule } from './module-types.js';
 
 export interface InstantiateOptions {
-  target?: 'js' | 'wgsl';
+  target?: 'js' | 'wgsl' | 'wasm';
   precision?: 'f32' | 'f64';
   seed?: number;
   dims?: Record<string, number>;
@@ -31,6 +32,11 @@ export async function instantiate(model: Model, opts: InstantiateOptions = {}): 
     if (!probe.device) throw new GpuUnavailableError(probe.reason);
     const gpu = await importModule<{ create: (device: GPUDevice, o: object) => Promise<GeneratedGpuModel> }>(emitWgsl(model).host);
     return gpu.create(probe.device, { seed: opts.seed ?? 0, dims: opts.dims });
+  }
+  if (opts.target === 'wasm') {
+    if (opts.precision === 'f64') throw new GpuUnavailableError('the wasm target computes in float32: --precision f64 needs --target js');
+    const mod = await importModule<GeneratedModule>(emitWasm(model).host);
+    return mod.create({ seed: opts.seed ?? 0, dims: opts.dims });
   }
   const mod = await importModule<GeneratedModule>(emitJsModule(model, { precision: opts.precision }));
   return mod.create({ seed: opts.seed ?? 0, dims: opts.dims, maxMemory: opts.maxMemory });

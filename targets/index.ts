@@ -2,9 +2,11 @@
 import type { Model } from '../compiler/model.js';
 import { emitDts } from './js/dts.js';
 import { emitJsModuleWithMap } from './js/module.js';
+import { emitTorchModule } from './torch/module.js';
+import { emitWasm } from './wasm/index.js';
 import { emitWgsl } from './wgsl/index.js';
 
-export type TargetName = 'js' | 'wgsl';
+export type TargetName = 'js' | 'wgsl' | 'wasm' | 'torch';
 
 export interface EmitOptions {
   precision?: 'f32' | 'f64';
@@ -46,5 +48,18 @@ export const TARGETS: Record<TargetName, Target | undefined> = {
         { name: `${base}.gpu.d.ts`, text: emitDts(model, 'f32', true) },
       ];
     },
+  },
+  wasm: {
+    files: (model, base, opts) => {
+      const { host } = emitWasm(model, { source: opts.source, version: opts.version });
+      return [
+        { name: `${base}.wasm.js`, text: host },
+        { name: `${base}.wasm.d.ts`, text: `// Results are Float32Array views on the module's memory: valid until the next call.\n${emitDts(model, 'f32')}` },
+      ];
+    },
+  },
+  // A PyTorch module (docs/torch.md); not part of `all`, which is the JS and WebGPU modules.
+  torch: {
+    files: (model, base, opts) => [{ name: `${base}.py`, text: emitTorchModule(model, { source: opts.source, version: opts.version, modelText: opts.modelText }) }],
   },
 };

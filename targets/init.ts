@@ -12,15 +12,25 @@ export function fans(p: ParamInfo, size: (s: Shape[number]) => string): [string,
   return ['1', '1'];
 }
 
+/** How a target names the square root and the two random helpers (the formulas of runtime/random.ts). */
+export interface InitSpelling {
+  sqrt: string;
+  uniform: string;
+  normal: string;
+}
+
+export const JS_INIT: InitSpelling = { sqrt: 'Math.sqrt', uniform: 'uniform', normal: 'normal' };
+
 /**
- * A JS expression for element k of param `p` (param number `stream`, from 1),
- * in terms of `seed`, `k`, and the helpers uniform() and normal().
+ * An expression for element k of param `p` (param number `stream`, from 1),
+ * in terms of `seed`, `k`, and the helpers uniform() and normal(). The
+ * arithmetic is the same in JS and Python; `sp` names the functions.
  */
-export function initExpr(p: ParamInfo, stream: number, size: (s: Shape[number]) => string): string {
+export function initExpr(p: ParamInfo, stream: number, size: (s: Shape[number]) => string, sp: InitSpelling = JS_INIT): string {
   const a = p.init.args;
   const [fin, fout] = fans(p, size);
-  const u = `(2 * uniform(seed, ${stream}, k) - 1)`; // U(−1, 1)
-  const n = `normal(seed, ${stream}, k)`;
+  const u = `(2 * ${sp.uniform}(seed, ${stream}, k) - 1)`; // U(−1, 1)
+  const n = `${sp.normal}(seed, ${stream}, k)`;
   switch (p.init.name) {
     case 'zeros':
       return '0';
@@ -36,11 +46,11 @@ export function initExpr(p: ParamInfo, stream: number, size: (s: Shape[number]) 
       return `0.01 * ${n}`;
     case 'xavier':
       // U(−r, r) has variance r²/3 = 2/(fan_in + fan_out).
-      return `Math.sqrt(6 / (${fin} + ${fout})) * ${u}`;
+      return `${sp.sqrt}(6 / (${fin} + ${fout})) * ${u}`;
     case 'xavier_normal':
-      return `Math.sqrt(2 / (${fin} + ${fout})) * ${n}`;
+      return `${sp.sqrt}(2 / (${fin} + ${fout})) * ${n}`;
     case 'he':
-      return `Math.sqrt(2 / ${fin}) * ${n}`;
+      return `${sp.sqrt}(2 / ${fin}) * ${n}`;
   }
   throw new Error(`internal: initializer ${p.init.name}`);
 }

@@ -17,26 +17,40 @@ export function lit(x: unknown): string {
   return v < 0 || Object.is(v, -0) ? `(${String(v)})` : String(v);
 }
 
-/** A JS expression for the learning rate at step `t` (t ≥ 1), given lr₀ as `lr0`. */
-export function scheduleExpr(s: Spec, t = 't', lr0 = 'lr0'): string {
+/** How a target spells the math functions a schedule uses (JS's `Math.*`, Python's `math.*`). */
+export interface MathSpelling {
+  call(fn: 'pow' | 'floor' | 'exp' | 'min' | 'cos', args: string[]): string;
+  pi: string;
+  /** `c ? a : b` */
+  cond(c: string, a: string, b: string): string;
+}
+
+export const JS_MATH: MathSpelling = {
+  call: (fn, args) => `Math.${fn}(${args.join(', ')})`,
+  pi: 'Math.PI',
+  cond: (c, a, b) => `(${c} ? ${a} : ${b})`,
+};
+
+/** An expression for the learning rate at step `t` (t ≥ 1), given lr₀ as `lr0` (JS unless `m` says otherwise). */
+export function scheduleExpr(s: Spec, t = 't', lr0 = 'lr0', m: MathSpelling = JS_MATH): string {
   const a = s.args;
   switch (s.name) {
     case 'constant':
       return lr0;
     case 'step':
-      return `${lr0} * Math.pow(${lit(a.factor)}, Math.floor((${t} - 1) / ${lit(a.every)}))`;
+      return `${lr0} * ${m.call('pow', [lit(a.factor), m.call('floor', [`(${t} - 1) / ${lit(a.every)}`])])}`;
     case 'exp':
-      return `${lr0} * Math.exp(-${lit(a.k)} * ${t})`;
+      return `${lr0} * ${m.call('exp', [`-${lit(a.k)} * ${t}`])}`;
     case 'inv_t':
       return `${lr0} / (1 + ${lit(a.k)} * ${t})`;
     case 'warmup':
       // The `then` schedule is read at the same step count t (not t − steps).
-      return `(${t} <= ${lit(a.steps)} ? ${lr0} * ${t} / ${lit(a.steps)} : ${scheduleExpr(a.then as Spec, t, lr0)})`;
+      return m.cond(`${t} <= ${lit(a.steps)}`, `${lr0} * ${t} / ${lit(a.steps)}`, scheduleExpr(a.then as Spec, t, lr0, m));
     case 'transformer':
-      return `Math.pow(${lit(a.d_model)}, -0.5) * Math.min(Math.pow(${t}, -0.5), ${t} * Math.pow(${lit(a.warmup)}, -1.5))`;
+      return `${m.call('pow', [lit(a.d_model), '-0.5'])} * ${m.call('min', [m.call('pow', [t, '-0.5']), `${t} * ${m.call('pow', [lit(a.warmup), '-1.5'])}`])}`;
     case 'cosine': {
-      const tt = a.restart ? `((${t} - 1) % ${lit(a.period)})` : `(Math.min(${t}, ${lit(a.period)}) - 1)`;
-      return `${lit(a.min)} + 0.5 * (${lr0} - ${lit(a.min)}) * (1 + Math.cos(Math.PI * ${tt} / ${lit(a.period)}))`;
+      const tt = a.restart ? `((${t} - 1) % ${lit(a.period)})` : `(${m.call('min', [t, lit(a.period)])} - 1)`;
+      return `${lit(a.min)} + 0.5 * (${lr0} - ${lit(a.min)}) * (1 + ${m.call('cos', [`${m.pi} * ${tt} / ${lit(a.period)}`])})`;
     }
   }
   throw new Error(`internal: schedule ${s.name}`);

@@ -1,6 +1,6 @@
 // gradc check MODEL.nn: every gradient against central finite differences of
 // the loss, in float64, with the generated module itself.
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { Model } from '../../compiler/model.js';
 import { toArrays } from '../../runtime/instantiate.js';
 import { bindValues } from '../../runtime/values.js';
@@ -31,14 +31,21 @@ export interface TensorCheck {
 }
 
 export async function checkGradients(model: Model, opts: CheckOptions, given: Record<string, import('../../compiler/model.js').JsonValue>, vfile: string, fill = randomInput): Promise<TensorCheck[]> {
-  const tol = opts.tol === undefined ? 1e-5 : Number(opts.tol);
+  // The wasm module computes in float32: its gradient is checked against float64 differences with a float32 tolerance.
+  const wasm = opts.target === 'wasm';
+  const tol = opts.tol === undefined ? (wasm ? 2e-4 : 1e-5) : Number(opts.tol);
   const max = opts.max === undefined ? 400 : Number(opts.max);
   if (!(tol > 0) || !(max > 0)) throw new UsageError('--tol and --max want positive numbers');
   const seed = parseSeed(opts.seed);
   const values = bindValues(model, vfile, given, {}, fill(seed));
-  const m = await prepare(model, values, opts, 'f64');
+  const m = await prepare(model, values, { ...opts, target: 'js' }, 'f64');
   const inputs = toArrays(model, values.inputs, 'f64') as Record<string, Float64Array | Int32Array>;
-  const analytic = m.grad(inputs);
+  let analytic = m.grad(inputs);
+  if (wasm) {
+    const w = await prepare(model, values, opts, 'f32');
+    for (const [k, v] of Object.entries(m.params)) w.params[k]!.set(v);
+    analytic = w.grad(toArrays(model, values.inputs, 'f32'));
+  }
   const grads = Object.fromEntries(Object.entries(analytic.grad).map(([k, v]) => [k, typeof v === 'number' ? [v] : Array.from(v)]));
   const lossAt = () => m.forward(inputs).loss;
   return Object.entries(grads).map(([name, g]) => {
@@ -116,8 +123,9 @@ export async function checkCommand(file: string, opts: CheckOptions): Promise<nu
 export function register(p: Command, setExit: (code: number) => void): void {
   runOptions(p.command('check'), false)
     .description('compare every gradient with central finite differences (float64)')
+    .addOption(new Option('--target <target>', "whose gradient: the JS module's (float64) or the wasm module's (float32, default --tol 2e-4)").choices(['js', 'wasm']).default('js'))
     .argument('<model>', 'the .nn file')
-    .option('--tol <r>', 'largest relative error allowed', '1e-5')
+    .option('--tol <r>', 'largest relative error allowed (default 1e-5; 2e-4 with --target wasm)')
     .option('--max <n>', 'elements checked per tensor at most (evenly sampled)', '400')
     .option('--json', 'machine-readable output')
     .action(async (model, opts) => setExit(await checkCommand(model, opts)));

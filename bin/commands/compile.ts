@@ -12,6 +12,8 @@ import { writeFilesAtomic } from '../../runtime/files.js';
 import { TARGETS, type TargetName } from '../../targets/index.js';
 import { gradProgramSize } from '../../targets/js/schedule.js';
 import { gradText } from '../../targets/library.js';
+import { emitTorchModule } from '../../targets/torch/module.js';
+import { emitWasm } from '../../targets/wasm/index.js';
 import { UsageError } from '../errors.js';
 import { parseBytes, parseDims, readModel } from '../load.js';
 import { VERSION } from '../version.js';
@@ -26,6 +28,8 @@ export interface CompileOptions {
   eval?: boolean;
   maxMemory?: string;
   json?: boolean;
+  /** The model's text (the torch module shows each .nn line above its code). */
+  modelText?: string;
 }
 
 /** Printers for --emit, by kind. */
@@ -34,10 +38,12 @@ export const EMITTERS: Record<string, (model: Model, file: string, opts: Compile
   ir: (model, _, opts) => printIr(model, opts.eval ? 'eval' : 'train'),
   js: (model, file, opts) => TARGETS.js!.files(model, base(file), { precision: opts.precision, source: basename(file), version: VERSION })[0]!.text,
   wgsl: (model, file) => TARGETS.wgsl!.files(model, base(file), { source: basename(file), version: VERSION })[1]!.text,
+  wat: (model, file) => emitWasm(model, { source: basename(file), version: VERSION }).wat,
   // mathjs (behind the LaTeX printer) takes a second to load: only --emit latex loads it.
   latex: async (model, file, opts) => (await import('../../compiler/teach/latex.js')).latexDocument(model, basename(file), opts.eval ? 'eval' : 'train'),
   dot: (model, file, opts) => dotGraph(model, basename(file), opts.eval ? 'eval' : 'train'),
   svg: (model, file, opts) => renderSvg(dotGraph(model, basename(file), opts.eval ? 'eval' : 'train')),
+  torch: (model, file, opts) => emitTorchModule(model, { source: basename(file), version: VERSION, modelText: opts.modelText }),
   hvp: (model, file, opts) => emitHvpModule(model, { precision: opts.precision, source: basename(file), version: VERSION }),
 };
 
@@ -48,14 +54,14 @@ export async function compileCommand(file: string, opts: CompileOptions): Promis
     throw new UsageError(`--emit wants one of ${Object.keys(EMITTERS).join(', ')}; not '${opts.emit}'`);
   }
   const targets = targetList(opts.target);
-  const { model } = readModel(file, parseDims(opts.dim), false, parseBytes(opts.maxMemory));
+  const { model, source } = readModel(file, parseDims(opts.dim), false, parseBytes(opts.maxMemory));
   if (opts.emit) {
-    process.stdout.write(await EMITTERS[opts.emit]!(model, file, opts));
+    process.stdout.write(await EMITTERS[opts.emit]!(model, file, { ...opts, modelText: source }));
     return 0;
   }
   const dir = opts.output ?? dirname(file);
   // Everything is generated before anything is written, and written as one set.
-  const files = targets.flatMap((t) => TARGETS[t]!.files(model, base(file), { precision: opts.precision, source: basename(file), version: VERSION }));
+  const files = targets.flatMap((t) => TARGETS[t]!.files(model, base(file), { precision: opts.precision, source: basename(file), version: VERSION, modelText: source }));
   writeFilesAtomic(files.map((f) => ({ path: join(dir, f.name), data: f.text })));
   const written = files.map((f) => join(dir, f.name));
   process.stdout.write(opts.json ? JSON.stringify(summaryData(model, file, written)) + '\n' : summary(model, file, written));
@@ -63,8 +69,8 @@ export async function compileCommand(file: string, opts: CompileOptions): Promis
 }
 
 function targetList(t: string | undefined): TargetName[] {
-  const list: TargetName[] = t === undefined || t === 'all' ? ['js', 'wgsl'] : t === 'js' || t === 'wgsl' ? [t] : [];
-  if (!list.length) throw new UsageError(`--target wants js, wgsl or all; not '${t}'`);
+  const list: TargetName[] = t === undefined || t === 'all' ? ['js', 'wgsl'] : t === 'js' || t === 'wgsl' || t === 'wasm' || t === 'torch' ? [t] : [];
+  if (!list.length) throw new UsageError(`--target wants js, wgsl, wasm, torch or all; not '${t}'`);
   const missing = list.filter((x) => !TARGETS[x]);
   if (t !== undefined && t !== 'all' && missing.length) throw new UsageError(`the ${missing.join(', ')} target is not available in this version of gradc`);
   return list.filter((x) => TARGETS[x]);
@@ -132,7 +138,7 @@ export function register(p: Command, setExit: (code: number) => void): void {
     .description('compile MODEL.nn: write MODEL.js, MODEL.d.ts (and the WebGPU module), print a summary')
     .argument('<model>', 'the .nn file')
     .option('-o, --output <dir>', "folder for the generated files (default: the model's folder)")
-    .option('--target <target>', 'js, wgsl or all', 'all')
+    .option('--target <target>', 'js, wgsl, wasm, torch (MODEL.py, a PyTorch module) or all (js and wgsl)', 'all')
     .option('--emit <kind>', `print instead of writing: ${Object.keys(EMITTERS).join(', ')}`)
     .option('--dim <name=value>', 'set a dim (repeatable)', collect, [])
     .addOption(new Option('--precision <p>', 'float precision of the generated module').choices(['f32', 'f64']).default('f32'))

@@ -19,7 +19,7 @@ export interface RunOptions {
   at?: string;
   dim?: string[];
   seed?: string;
-  target?: 'js' | 'wgsl';
+  target?: 'js' | 'wgsl' | 'wasm';
   precision?: 'f32' | 'f64';
   eval?: boolean;
   maxMemory?: string;

@@ -10,6 +10,6 @@ export function runOptions(cmd: Command, target = true): Command {
     .option('--seed <n>', 'seed for initializers and dropout masks', '0')
     .option('--max-memory <bytes>', 'refuse a model that plans more memory than this (default 4G)')
     .option('--eval', 'eval mode: dropout off, batchnorm on running statistics');
-  if (target) cmd.addOption(new Option('--target <target>', 'which generated module to run').choices(['js', 'wgsl']).default('js'));
+  if (target) cmd.addOption(new Option('--target <target>', 'which generated module to run').choices(['js', 'wgsl', 'wasm']).default('js'));
   return cmd;
 }

@@ -33,7 +33,7 @@ export interface TrainOptions {
   seed?: string;
   steps?: string;
   dim?: string[];
-  target?: 'js' | 'wgsl';
+  target?: 'js' | 'wgsl' | 'wasm';
   checkpoint?: string;
   resume?: boolean;
   verbose?: boolean;
@@ -261,7 +261,7 @@ export function register(p: Command, setExit: (code: number) => void): void {
     .option('--seed <n>', 'seed for initializers, the holdout, shuffling and dropout (default 0)')
     .option('--steps <n>', 'stop after n steps in all, with a checkpoint (continue with --resume)')
     .option('--dim <name=value>', 'set a dim (repeatable)', collect, [])
-    .addOption(new Option('--target <target>', 'which generated module trains').choices(['js', 'wgsl']).default('js'))
+    .addOption(new Option('--target <target>', 'which generated module trains').choices(['js', 'wgsl', 'wasm']).default('js'))
     .option('--checkpoint <file>', 'where the checkpoint goes (default MODEL.ckpt.json beside the model); the curves SVG goes next to it')
     .option('--resume', 'continue from the checkpoint exactly where its run stopped')
     .option('--verbose', 'print the update/param magnitude ratio of every param each epoch')

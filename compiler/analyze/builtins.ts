@@ -73,7 +73,8 @@ const AXIS: Param = { name: 'axis', kind: 'axis', optional: true };
 
 /** How a reduction over `axis` (undefined: all) maps to the IR, and its result type. */
 function reduction(l: Lowerer, x: Value, axis: number | undefined, loc: Loc): { axis: Axis; type: TensorType } | null {
-  if (axis === undefined || isScalar(x.type)) return { axis: 'all', type: SCALAR_T };
+  if (axis === undefined) return { axis: 'all', type: SCALAR_T };
+  if (isScalar(x.type)) return l.error(loc, `a scalar has no axis ${axis}; reduce it without an axis`);
   if (isVector(x.type)) {
     return axis === 0 ? { axis: 'all', type: SCALAR_T } : l.error(loc, `a vector has only axis 0; this is ${formatType(x.type)}`);
   }
@@ -93,7 +94,9 @@ function keepAxis(x: Value, axis: number): Axis {
   return isMatrix(x.type) ? (axis as 0 | 1) : 'all';
 }
 
-function logSoftmax(l: Lowerer, f: Value, axis: number): Value {
+function logSoftmax(l: Lowerer, f: Value, axis: number, loc: Loc): Value | null {
+  // A vector or scalar normalizes along its one axis, 0; axis 1 is one it does not have.
+  if (!isMatrix(f.type) && axis !== 0) return l.error(loc, `${isScalar(f.type) ? 'a scalar' : 'a vector'} has only axis 0; this is ${formatType(f.type)}`);
   const lse = l.b.make('logsumexp', [f.node], { axis: keepAxis(f, axis) });
   return { node: l.b.sub(f.node, lse), type: f.type };
 }
@@ -180,10 +183,10 @@ export const BUILTINS: Readonly<Record<string, Builtin>> = {
   }),
   logsumexp: fn([T('x'), AXIS], (l, { x, axis }, call) => reduce(l, 'logsumexp', x, axis, call.loc)),
   norm: fn([T('x')], (l, { x }) => ({ node: l.b.sqrt(l.b.sum(l.b.pow(x.node, l.b.const(2)))), type: SCALAR_T })),
-  log_softmax: fn([T('f'), { ...AXIS, default: 0 }], (l, { f, axis }) => logSoftmax(l, f, axis)),
-  softmax: fn([T('f'), { ...AXIS, default: 0 }], (l, { f, axis }) => {
-    const ls = logSoftmax(l, f, axis);
-    return { node: l.b.exp(ls.node), type: f.type };
+  log_softmax: fn([T('f'), { ...AXIS, default: 0 }], (l, { f, axis }, call) => logSoftmax(l, f, axis, call.loc)),
+  softmax: fn([T('f'), { ...AXIS, default: 0 }], (l, { f, axis }, call) => {
+    const ls = logSoftmax(l, f, axis, call.loc);
+    return ls && { node: l.b.exp(ls.node), type: f.type };
   }),
   pick: fn([T('p'), T('y')], (l, { p, y }, call) => pick(l, p, y, call)),
   // −log pick(p, y); with p = softmax(f) the rewrite rules make it −pick(log_softmax(f), y).
@@ -192,7 +195,8 @@ export const BUILTINS: Readonly<Record<string, Builtin>> = {
     return v && { node: l.b.neg(l.b.log(v.node)), type: v.type };
   }),
   softmax_cross_entropy: fn([T('f'), T('y')], (l, { f, y }, call) => {
-    const v = pick(l, logSoftmax(l, f, 0), y, call);
+    const ls = logSoftmax(l, f, 0, call.loc);
+    const v = ls && pick(l, ls, y, call);
     return v && { node: l.b.neg(v.node), type: v.type };
   }),
   sigmoid_bce: fn([T('f'), T('t')], (l, { f, t }, call) => {

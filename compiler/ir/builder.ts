@@ -4,7 +4,7 @@
 // simplification runs to a fixed point as the graph is built (a rule's result
 // is itself built through `make`), and CSE needs no pass of its own.
 import { isElementwise, type Axis, type Node, type Op, type OpAttrs } from './node.js';
-import { broadcastShapes, numel, ONE, SCALAR, Size, shapeKey, type Shape } from './size.js';
+import { broadcastShapes, numel, ONE, SCALAR, Size, shapeEquals, shapeKey, type Shape } from './size.js';
 import { inferShape } from '../ops/shapes.js';
 import type { Loc } from '../../grammar/diagnostics.js';
 import { rewrite } from './rules.js';
@@ -41,6 +41,11 @@ export class Builder {
     const s = shape ?? inferShape(op, inputs, attrs);
     if (this.simplify) {
       const r = rewrite(this, op, inputs, attrs, s);
+      // A rule that changes the shape changes the value (a broadcast dropped is a sum
+      // over the wrong axes later): fail here, where the rule is known, not in a gradient.
+      if (r && !shapeEquals(r.shape, s)) {
+        throw new Error(`internal: a rewrite of ${op} ${shapeKey(s)} gave ${r.op} ${shapeKey(r.shape)}`);
+      }
       if (r) return r;
     }
     return this.intern(op, inputs, attrs, s);

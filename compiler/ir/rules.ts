@@ -38,11 +38,11 @@ const RULES: RuleTable = {
     (b, [x, y], _, s) => (isC(x!, -1) ? as(b, b.neg(y!), s) : isC(y!, -1) ? as(b, b.neg(x!), s) : undefined),
     // Constants to the left, and folded together: 2·(3·x) → 6·x.
     (b, [x, y]) => (constValue(y!) !== undefined && constValue(x!) === undefined ? b.mul(y!, x!) : undefined),
-    (b, [x, y]) => {
+    (b, [x, y], _, s) => {
       const k = constValue(x!);
       if (k === undefined || y!.op !== 'mul') return undefined;
       const k2 = constValue(y!.inputs[0]!);
-      return k2 === undefined ? undefined : b.mul(b.const(k * k2), y!.inputs[1]!);
+      return k2 === undefined ? undefined : as(b, b.mul(b.const(k * k2), y!.inputs[1]!), s);
     },
     // (−x)·y → −(x·y), so that signs collect outside.
     (b, [x, y]) => (x!.op === 'neg' ? b.neg(b.mul(x!.inputs[0]!, y!)) : y!.op === 'neg' ? b.neg(b.mul(x!, y!.inputs[0]!)) : undefined),
@@ -62,8 +62,9 @@ const RULES: RuleTable = {
   ],
   log: [
     // log ∘ exp → identity: with softmax lowered to exp(f − logsumexp f), this
-    // turns log(softmax(f)) into the stable log_softmax f − logsumexp f.
-    (_, [x]) => (x!.op === 'exp' ? x!.inputs[0] : undefined),
+    // turns log(softmax(f)) into the stable log_softmax f − logsumexp f, also
+    // when the lowering put a reshape or transpose between them.
+    (b, [x]) => underExp(b, x!),
   ],
   where: [
     (b, [c, x, y], _, s) => (x === y ? as(b, x!, s) : undefined),
@@ -126,11 +127,12 @@ const RULES: RuleTable = {
     (b, [x], { axis }, s) =>
       axis !== 'all' && x!.shape[axis].isOne() ? b.reshape(x!, s) : undefined,
     (b, [x], { axis }, s) => (axis === 'all' && isScalarShape(x!.shape) ? x : undefined),
-    (b, [x], { axis }) => {
+    // Σ of a constant v is v times the count, the same in every slot of the result.
+    (b, [x], { axis }, s) => {
       const v = constValue(x!);
       if (v === undefined) return undefined;
       const n = axis === 'all' ? x!.shape[0].mul(x!.shape[1]) : x!.shape[axis];
-      return b.mul(b.const(v), b.size(n));
+      return as(b, b.mul(b.const(v), b.size(n)), s);
     },
   ],
   // max and logsumexp over axes of size 1 are the identity, as for sum.
@@ -138,10 +140,27 @@ const RULES: RuleTable = {
   logsumexp: [(b, [x], { axis }, s) => (reducesNothing(x!, axis) ? b.reshape(x!, s) : undefined)],
   pick: [
     // pick(exp(a), y) → exp(pick(a, y)): picking commutes with elementwise maps,
-    // and cross_entropy(softmax(f), y) then becomes −pick(log_softmax(f), y).
-    (b, [p, y]) => (p!.op === 'exp' ? b.exp(b.make('pick', [p!.inputs[0]!, y!], {})) : undefined),
+    // and cross_entropy(softmax(f), y) then becomes −pick(log_softmax(f), y)
+    // (a row softmax reaches pick reshaped to a column: seen through too).
+    (b, [p, y]) => {
+      const a = underExp(b, p!);
+      return a && b.exp(b.make('pick', [a, y!], {}));
+    },
   ],
 };
+
+/**
+ * For L(exp(a)), where L is a chain of reshapes and transposes (possibly
+ * empty): L(a). These move elements without changing them, so log(L(exp(a)))
+ * is L(a) and pick(L(exp(a)), y) is exp(pick(L(a), y)).
+ */
+function underExp(b: Builder, x: Node): Node | undefined {
+  if (x.op === 'exp') return x.inputs[0]!;
+  if (x.op !== 'reshape' && x.op !== 'transpose') return undefined;
+  const inner = underExp(b, x.inputs[0]!);
+  if (!inner) return undefined;
+  return x.op === 'reshape' ? b.reshape(inner, x.shape) : b.transpose(inner);
+}
 
 /** a·p ∘ a·q → a·(p ∘ q) for ∘ = + or −, when both products share their first factor. */
 function factor(b: Builder, x: Node, y: Node, s: Shape, combine: (p: Node, q: Node) => Node): Node | undefined {

@@ -66,9 +66,7 @@ export class Size {
   /** A canonical text, used as a key and in messages: "5*N + 1". */
   get key(): string {
     if (this.terms.size === 0) return '0';
-    const parts = [...this.terms.entries()]
-      .sort(([a], [b]) => (a === b ? 0 : a === '' ? 1 : b === '' ? -1 : a < b ? -1 : 1))
-      .map(([m, c]) => (m === '' ? String(c) : c === 1 ? m : `${c}*${m}`));
+    const parts = this.monomials.map(({ k, dims }) => (dims.length === 0 ? String(k) : k === 1 ? dims.join('*') : `${k}*${dims.join('*')}`));
     return parts.join(' + ').replace(/\+ -/g, '- ');
   }
 
@@ -91,16 +89,36 @@ export class Size {
     return total;
   }
 
-  /** A code expression for the size, given how to spell a dim: "(5 * N + 1)". */
+  /** The terms, constant last: 5*N + 1 is [{ k: 5, dims: ['N'] }, { k: 1, dims: [] }]. */
+  get monomials(): { k: number; dims: string[] }[] {
+    if (this.terms.size === 0) return [{ k: 0, dims: [] }];
+    return [...this.terms.entries()]
+      .sort(([a], [b]) => (a === b ? 0 : a === '' ? 1 : b === '' ? -1 : a < b ? -1 : 1))
+      .map(([m, k]) => ({ k, dims: m ? m.split('*') : [] }));
+  }
+
+  /**
+   * Whether the size reads as one value with no operator: a single dim or a
+   * non-negative constant. Anything else (3*N, N + 1) is parenthesized wherever
+   * it is an operand, or `x / 3*N` would divide by 3 and multiply by N.
+   */
+  get atomic(): boolean {
+    const c = this.constant;
+    if (c !== undefined) return c >= 0;
+    const [t, ...rest] = this.monomials;
+    return rest.length === 0 && t!.k === 1 && t!.dims.length === 1;
+  }
+
+  /** A code expression for the size, given how to spell a dim; always one operand: "N", "(3 * N)", "(5 * N + 1)". */
   toCode(dim: (name: string) => string = (d) => d): string {
     const c = this.constant;
-    if (c !== undefined) return String(c);
-    const parts = [...this.terms.entries()].map(([m, k]) => {
-      const factors = m ? m.split('*').map(dim) : [];
+    if (c !== undefined) return c < 0 ? `(${c})` : String(c);
+    const parts = this.monomials.map(({ k, dims }) => {
+      const factors = dims.map(dim);
       if (k !== 1 || factors.length === 0) factors.unshift(String(k));
       return factors.join(' * ');
     });
-    return parts.length === 1 ? parts[0]! : `(${parts.join(' + ')})`;
+    return this.atomic ? parts[0]! : `(${parts.join(' + ')})`;
   }
 
   /**

@@ -9,6 +9,7 @@
 import * as MathJs from 'mathjs';
 import { topoSort, type CompareOp, type FunctionOp, type Node, type OpAttrs } from '../ir/node.js';
 import type { Model } from '../model.js';
+import type { Size } from '../ir/size.js';
 import { derivativeNames, logSoftmaxOf } from '../print.js';
 import { isScalarShape } from '../ir/size.js';
 
@@ -66,6 +67,22 @@ class TexPrinter {
     return new m.SymbolNode(id);
   }
 
+  /** A size as mathjs operators (3·N + 1), so that mathjs parenthesizes it as one value. */
+  private size(size: Size): MathNode {
+    const m = MathJs;
+    const op = (o: string, fn: string, args: MathNode[]) => new m.OperatorNode(o as never, fn as never, args);
+    const terms = size.monomials.map(({ k, dims }) => {
+      const factors: MathNode[] = dims.map((d) => this.symbol(d, texName(d)));
+      if (Math.abs(k) !== 1 || !factors.length) factors.unshift(new m.ConstantNode(Math.abs(k)));
+      const term = factors.reduce((x, y) => op('*', 'multiply', [x, y]));
+      return { neg: k < 0, term };
+    });
+    return terms.slice(1).reduce(
+      (acc, t) => op(t.neg ? '-' : '+', t.neg ? 'subtract' : 'add', [acc, t.term]),
+      terms[0]!.neg ? op('-', 'unaryMinus', [terms[0]!.term]) : terms[0]!.term,
+    );
+  }
+
   private fn(label: string, args: MathNode[], render: (args: string[], raw: MathNode[]) => string): MathNode {
     const m = MathJs;
     const f = new m.FunctionNode(new m.SymbolNode(`__${label}`), args);
@@ -89,7 +106,7 @@ class TexPrinter {
         const c = new m.ConstantNode(Math.abs(v));
         return v < 0 ? op('-', 'unaryMinus', [c]) : c;
       }
-      case 'size': return this.symbol(String(a.size), texName(String(a.size)));
+      case 'size': return this.size(a.size as Size);
       case 'mask': return this.symbol(`mask${a.id}`, `\\operatorname{dropout\\_mask}_{p=${a.p}}`);
       case 'neg': return op('-', 'unaryMinus', [x(0)]);
       case 'add': return op('+', 'add', [x(0), x(1)]);

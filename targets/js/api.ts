@@ -9,10 +9,17 @@ import type { Names } from '../names.js';
 import { emitUpdate, OPTIMIZER_SLOTS, scheduleExpr } from '../optimizer.js';
 import { slotVar } from './params.js';
 
-export function emitApi(code: Code, model: Model, leafVar: Map<string, string>, names: Names, size: (s: Size) => string, q: (s: string) => string, more: string[] = [], dims: string[] = []): void {
-  const pick = (kind: ProgramKind) =>
-    model.hasModes ? `(training ? ${kind}_train(inputs) : ${kind}_eval(inputs))` : `${kind}_train(inputs)`;
-  // Results live in planned buffers that the next call overwrites; create({ copy: true }) returns fresh arrays instead.
+/** The call of the program of `kind` for the current mode. */
+export const pickProgram = (model: Model, kind: ProgramKind): string =>
+  model.hasModes ? `(training ? ${kind}_train(inputs) : ${kind}_eval(inputs))` : `${kind}_train(inputs)`;
+
+/**
+ * forward, grad and predict over the mode's programs, and create({ copy })'s
+ * fresh copies: the same in every CPU module (MODEL.js, MODEL.wasm.js), whose
+ * results live in memory that the next call overwrites.
+ */
+export function emitCalls(code: Code, model: Model, q: (s: string) => string): void {
+  const pick = (kind: ProgramKind) => pickProgram(model, kind);
   code.line('const copy = opts.copy === true;');
   code.block('function fresh(r)', () => {
     code.line('const out = {};');
@@ -26,6 +33,10 @@ export function emitApi(code: Code, model: Model, leafVar: Map<string, string>, 
     if (model.outputs.length) code.line('const r = predict_eval(inputs).outputs;').line('return copy ? fresh(r) : r;');
     else code.line(`throw new Error(${q('the model declares no outputs: add one like `output p = softmax(F)` to use predict()')});`);
   });
+}
+
+export function emitApi(code: Code, model: Model, leafVar: Map<string, string>, names: Names, size: (s: Size) => string, q: (s: string) => string, more: string[] = [], dims: string[] = []): void {
+  emitCalls(code, model, q);
 
   // step: gradient, then the fused optimizer update, then state updates.
   const opt = model.optimizer;
@@ -47,7 +58,7 @@ export function emitApi(code: Code, model: Model, leafVar: Map<string, string>, 
   const args = [...new Set([...targets.flatMap((x) => [x.param, ...Object.values(x.slots)]), ...gradVar.values(), ...dims, 'lr', 't'])];
   code.block(`function ${update}(${args.join(', ')})`, () => emitUpdate(code, opt, targets));
   code.block('function step(inputs)', () => {
-    code.line(`const r = ${pick('grad')};`);
+    code.line(`const r = ${pickProgram(model, 'grad')};`);
     code.line('const loss = r.loss;');
     code.line('t += 1;');
     code.line(`const lr0 = ${opt.args.lr as number};`);

@@ -9,10 +9,12 @@ import { uniform } from '../../compiler/random.js';
 import { importModule } from '../../runtime/load-module.js';
 import type { GeneratedModel, GeneratedModule } from '../../runtime/module-types.js';
 import { emitJsModule } from '../../targets/js/module.js';
+import { emitWasm } from '../../targets/wasm/index.js';
 import * as hand from './handwritten.js';
+import * as jaxjs from './jaxjs.js';
 import * as tfw from './tfjs.js';
 
-export const SYSTEMS = ['gradc-js', 'handwritten', 'tfjs-cpu', 'tfjs-wasm', 'gradc-wgsl', 'tfjs-webgpu'] as const;
+export const SYSTEMS = ['gradc-js', 'gradc-wasm', 'handwritten', 'jax-js', 'tfjs-cpu', 'tfjs-wasm', 'gradc-wgsl', 'tfjs-webgpu'] as const;
 export type SystemName = (typeof SYSTEMS)[number];
 
 /** What a system computes from the initial state: the loss and tensors to compare. */
@@ -41,6 +43,8 @@ export interface Workload {
   dims: Record<string, number>;
   /** Instances of each CPU system, fresh from the initial params at each call. */
   systems: Partial<Record<SystemName, () => Promise<Instance>>>;
+  /** Flops of one timed call's matrix products (W1, W3), for GFLOP/s. */
+  flops?: number;
   /** What result() holds (with the loss): the gradients, or the params after one step. */
   compares: 'gradients' | 'params after one step';
   /** For modules with gradc's interface (the GPU one): the method timed, its inputs, and the initial state. */
@@ -81,7 +85,22 @@ async function gradcJs(model: Model, file: string) {
     return m;
   };
   const params = (): hand.Params => Object.fromEntries(Object.entries(fresh().params).map(([k, v]) => [k, Float32Array.from(v)]));
-  return { fresh, params, initial };
+  // The wasm module of the same model, from the same initial state.
+  const wasm = await importModule<GeneratedModule>(emitWasm(model, { source: file }).host);
+  const freshWasm = (): GeneratedModel => {
+    const m = wasm.create({ seed: 0 });
+    m.load(initial);
+    return m;
+  };
+  return { fresh, freshWasm, params, initial };
+}
+
+/** gradc's module (JS or wasm) as a system: `call` is what is timed, `result` what is compared. */
+function gradcSystem(make: () => GeneratedModel, run: (m: GeneratedModel) => unknown, result: (m: GeneratedModel) => Result) {
+  return async (): Promise<Instance> => {
+    const m = make();
+    return { run: () => run(m), result: () => result(m) };
+  };
 }
 
 const gradResult = (r: { loss: number; grad: Record<string, ArrayLike<number> | number> }): Result => ({
@@ -119,12 +138,16 @@ export async function workloads(root: string): Promise<Workload[]> {
     const tfjs = (t: tfw.Tf) => tfw.mlpSmall(t, g.params(), X, y, N);
     out.push({
       name: 'W1', title: 'mlp-small', call: 'one SGD step, X [784, 64]', file, model, dims: { N }, compares: 'gradients',
+      // W1 X and δ₁ Xᵀ (784 × 128 × 64), W2 H, W2ᵀ δ₂ and δ₂ Hᵀ (128 × 10 × 64); no Xᵀ δ (X is not differentiated).
+      flops: 2 * N * (2 * 784 * 128 + 3 * 128 * 10),
       method: 'step', inputs: { X, y }, initial: g.initial, tfjs,
       systems: {
         'gradc-js': async () => {
           const m = g.fresh();
           return { run: () => m.step({ X, y }), result: () => gradResult(m.grad({ X, y })) };
         },
+        'gradc-wasm': gradcSystem(g.freshWasm, (m) => m.step({ X, y }), (m) => gradResult(m.grad({ X, y }))),
+        'jax-js': () => jaxjs.mlpSmall(g.params(), X, y, N),
         handwritten: async () => {
           const h = hand.mlpSmall(g.params(), N);
           return { run: () => h.step(X, y), result: () => ({ loss: h.gradient(X, y), tensors: h.grad }) };
@@ -149,6 +172,8 @@ export async function workloads(root: string): Promise<Workload[]> {
           const m = g.fresh();
           return { run: () => m.grad({ x }), result: () => gradResult(m.grad({ x })) };
         },
+        'gradc-wasm': gradcSystem(g.freshWasm, (m) => m.grad({ x }), (m) => gradResult(m.grad({ x }))),
+        'jax-js': () => jaxjs.window(g.params(), x),
         handwritten: async () => {
           const h = hand.window(g.params());
           return { run: () => h.gradient(x), result: () => ({ loss: h.gradient(x), tensors: h.grad }) };
@@ -168,12 +193,16 @@ export async function workloads(root: string): Promise<Workload[]> {
     const tfjs = (t: tfw.Tf) => tfw.mlpLarge(t, g.params(), X, N);
     out.push({
       name: 'W3', title: 'mlp-large', call: 'forward + backward, X [1024, 256]', file, model, dims: { N }, compares: 'gradients',
+      // Five products of 1024 × 1024 × 256: W1 X, W2 H, W2ᵀ δ, δ Hᵀ, δ₁ Xᵀ.
+      flops: 5 * 2 * 1024 * 1024 * N,
       method: 'grad', inputs: { X }, initial: g.initial, tfjs,
       systems: {
         'gradc-js': async () => {
           const m = g.fresh();
           return { run: () => m.grad({ X }), result: () => gradResult(m.grad({ X })) };
         },
+        'gradc-wasm': gradcSystem(g.freshWasm, (m) => m.grad({ X }), (m) => gradResult(m.grad({ X }))),
+        'jax-js': () => jaxjs.mlpLarge(g.params(), X, N),
         handwritten: async () => {
           const h = hand.mlpLarge(g.params(), N);
           return { run: () => h.gradient(X), result: () => ({ loss: h.gradient(X), tensors: h.grad }) };
@@ -198,6 +227,8 @@ export async function workloads(root: string): Promise<Workload[]> {
           const m = g.fresh();
           return { run: () => m.step({ g: grad }), result: () => ({ loss: m.step({ g: grad }), tensors: { P: Float32Array.from(m.params.P!) } }) };
         },
+        'gradc-wasm': gradcSystem(g.freshWasm, (m) => m.step({ g: grad }), (m) => ({ loss: m.step({ g: grad }), tensors: { P: Float32Array.from(m.params.P!) } })),
+        'jax-js': () => jaxjs.adam(g.params().P!, grad),
         handwritten: async () => {
           const P = g.params().P!;
           const h = hand.adam(P);

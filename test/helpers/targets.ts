@@ -8,7 +8,7 @@ import { interpret } from '../../compiler/interpret.js';
 import { tensor, type Tensor } from '../../compiler/ir/tensor.js';
 import type { Model } from '../../compiler/model.js';
 import { nodeDevice } from '../../runtime/gpu/device.js';
-import { toArrays } from '../../runtime/instantiate.js';
+import { instantiate, toArrays } from '../../runtime/instantiate.js';
 import { importModule } from '../../runtime/load-module.js';
 import type { GeneratedGpuModel, GeneratedModule, ResultValue } from '../../runtime/module-types.js';
 import type { BoundValues } from '../../runtime/values.js';
@@ -48,6 +48,21 @@ export const TARGETS_UNDER_TEST: TargetUnderTest[] = [
       const inputs = toArrays(model, values.inputs, 'f64');
       const g = m.grad(inputs);
       return { loss: g.loss, outputs: flatAll(m.forward(inputs).outputs), grad: flatAll(g.grad) };
+    },
+  },
+  {
+    name: 'wasm',
+    rtol: 1e-4,
+    atol: 1e-5,
+    open: async () => async (model, values, seed) => {
+      const m = await instantiate(model, { target: 'wasm', seed, dims: values.dims });
+      for (const [k, v] of Object.entries(values.params)) m.params[k]!.set(v);
+      const inputs = toArrays(model, values.inputs, 'f32');
+      // Results are views on the module's memory: copied (flatAll) before the next call.
+      const g = await m.grad(inputs);
+      const grad = flatAll(g.grad);
+      const loss = g.loss;
+      return { loss, grad, outputs: flatAll((await m.forward(inputs)).outputs) };
     },
   },
   {

@@ -5,27 +5,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect } from 'vitest';
-import { main } from '../../bin/cli.js';
+import { gradc } from '../helpers/cli.js';
 
-export interface Run {
-  code: number;
-  out: string;
-  err: string;
-}
-
-export async function gradc(...args: string[]): Promise<Run> {
-  let out = '';
-  let err = '';
-  const [o, e] = [process.stdout.write, process.stderr.write];
-  process.stdout.write = ((s: string | Uint8Array) => ((out += String(s)), true)) as typeof process.stdout.write;
-  process.stderr.write = ((s: string | Uint8Array) => ((err += String(s)), true)) as typeof process.stderr.write;
-  try {
-    return { code: await main(args), out, err };
-  } finally {
-    process.stdout.write = o;
-    process.stderr.write = e;
-  }
-}
+/** One run of the command line (test/helpers/cli.ts runs it). */
+export type Run = Awaited<ReturnType<typeof gradc>>;
+export { gradc };
 
 /** A stack trace line as V8 prints it. */
 const STACK = /^\s+at .+(:\d+:\d+\)?|\(native\))$/mu;

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../../bin/cli.js';
+import { gradc } from '../helpers/cli.js';
 import type { Checkpoint } from '../../runtime/train/checkpoint.js';
 import { split } from '../../runtime/train/shuffle.js';
 import { live } from './util.js';
@@ -13,22 +13,6 @@ import { live } from './util.js';
 const root = resolve(import.meta.dirname, '../..');
 const IRIS = join(root, 'examples/data/iris.csv');
 const DIGITS = join(root, 'examples/data/digits.csv.gz');
-
-/** Runs the command line with stdout and stderr captured. */
-async function gradc(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const [o, e] = [process.stdout.write, process.stderr.write];
-  process.stdout.write = ((s: string | Uint8Array) => ((out += String(s)), true)) as typeof process.stdout.write;
-  process.stderr.write = ((s: string | Uint8Array) => ((err += String(s)), true)) as typeof process.stderr.write;
-  try {
-    const code = await main(args);
-    return { code, out, err };
-  } finally {
-    process.stdout.write = o;
-    process.stderr.write = e;
-  }
-}
 
 const dirs: string[] = [];
 const tmp = () => {
