@@ -4,8 +4,10 @@
 // node; and H·v products for Lanczos when the matrix is too large to form.
 import type { Tensor } from '../compiler/ir/tensor.js';
 import type { Model } from '../compiler/model.js';
+import { lanczos } from '../compiler/teach/eigen.js';
 import { emitHvpModule } from '../targets/js/hvp.js';
 import { importModule } from './load-module.js';
+import { normal } from '../compiler/random.js';
 
 export interface HessianPoint {
   /** Every param and input by name (params as create() initialized them, or given). */
@@ -90,4 +92,25 @@ export function fullHessian(op: HessianOperator, progress?: (done: number, n: nu
     return (cols[j]![i]! + cols[i]![j]!) / 2;
   }));
   return { hessian, asymmetry };
+}
+
+/**
+ * The k smallest and k largest eigenvalues of H by Lanczos on H·v (no n×n matrix;
+ * the extremes converge first), from a start drawn from `seed`; `progress(done, steps)` now and then.
+ */
+export async function extremeEigenvalues(op: HessianOperator, k: number, seed: number, progress?: (done: number, steps: number) => void): Promise<{ steps: number; smallest: number[]; largest: number[] }> {
+  const steps = Math.min(op.n, Math.max(2 * k + 40, 60));
+  let done = 0;
+  let last = performance.now();
+  const r = await lanczos(op.n, (v) => {
+    const y = op.times(v);
+    done++;
+    if (progress && performance.now() - last > 1000) {
+      progress(done, steps);
+      last = performance.now();
+    }
+    return y;
+  }, steps, (i) => normal(seed, 104729, i));
+  const m = Math.min(k, r.values.length);
+  return { steps: r.steps, smallest: r.values.slice(0, m), largest: r.values.slice(-m) };
 }

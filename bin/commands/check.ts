@@ -83,7 +83,9 @@ export function againstDifferences(g: readonly number[], target: Float64Array, l
   // Elements far smaller than the tensor's largest are measured against a
   // thousandth of it, and nothing against less than 1e-4·|loss|: below that
   // the rounding noise of the differences (≈ 1e-16·|loss| / h) dominates.
-  const floor = Math.max(1e-3 * Math.max(0, ...g.map(Math.abs)), 1e-4 * Math.max(1, Math.abs(loss)));
+  // A loop, not Math.max(...g): a spread of millions of elements overflows the stack (examples/deep_init.nn has 2.5M params).
+  const largest = g.reduce((m, x) => Math.max(m, Math.abs(x)), 0);
+  const floor = Math.max(1e-3 * largest, 1e-4 * Math.max(1, Math.abs(loss)));
   for (const k of picks) {
     const { up, down, h } = perturbed(target, k, lossAt);
     const numeric = (up - down) / (2 * h);

@@ -5,10 +5,9 @@
 // extreme eigenvalues of models too large for the matrix.
 import type { Command } from 'commander';
 import type { Model } from '../../compiler/model.js';
-import { lanczos, symmetricEigenvalues as eigenvalues } from '../../compiler/teach/eigen.js';
+import { symmetricEigenvalues as eigenvalues } from '../../compiler/teach/eigen.js';
 import { classify, paramCount, type Critical } from '../../compiler/teach/hessian.js';
-import { fullHessian, hessianOperator, type HessianOperator } from '../../runtime/hessian.js';
-import { normal } from '../../compiler/random.js';
+import { extremeEigenvalues, fullHessian, hessianOperator, type HessianOperator } from '../../runtime/hessian.js';
 import { fmt } from '../../compiler/teach/format.js';
 import { UsageError, UserError } from '../errors.js';
 import { parseDims, readModel } from '../load.js';
@@ -98,21 +97,8 @@ export async function hessianCommand(file: string, opts: HessianCommandOptions):
 
 /** --top K: the K smallest and K largest eigenvalues by Lanczos on H·v, for models too large for the matrix. */
 async function topEigenvalues(model: Model, op: HessianOperator, names: string[], params: number[], k: number, opts: HessianCommandOptions, progress: (done: number, total: number, what: string) => void): Promise<number> {
-  const steps = Math.min(op.n, Math.max(2 * k + 40, 60));
-  let done = 0;
-  let last = performance.now();
-  const seed = parseSeed(opts.seed);
-  const r = await lanczos(op.n, (v) => {
-    const y = op.times(v);
-    done++;
-    if (performance.now() - last > 1000) {
-      progress(done, steps, 'Lanczos steps');
-      last = performance.now();
-    }
-    return y;
-  }, steps, (i) => normal(seed, 104729, i));
-  const smallest = r.values.slice(0, Math.min(k, r.values.length));
-  const largest = r.values.slice(-Math.min(k, r.values.length));
+  const r = await extremeEigenvalues(op, k, parseSeed(opts.seed), (done, steps) => progress(done, steps, 'Lanczos steps'));
+  const { smallest, largest } = r;
   // Only the extremes are known: a zero eigenvalue in the middle cannot be seen, so no "degenerate".
   const c = { ...classify([...op.gradient], [...smallest, ...largest], params), degenerate: false };
   if (opts.json) {

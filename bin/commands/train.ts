@@ -16,6 +16,7 @@ import { trainLoop, type LoopResult, type Trainable } from '../../runtime/train/
 import { scoreOutput } from '../../runtime/train/metrics.js';
 import { BarReporter, fmt, LineReporter } from '../../runtime/train/progress.js';
 import { split } from '../../runtime/train/shuffle.js';
+import { diagnosisLines, startWatch, type Watch } from './watch.js';
 import { readDataFile } from '../../runtime/train/read-file.js';
 import { stderrIsTTY, UsageError, UserError } from '../errors.js';
 import { parseBytes, parseDims, readModel } from '../load.js';
@@ -38,6 +39,8 @@ export interface TrainOptions {
   verbose?: boolean;
   json?: boolean;
   maxMemory?: string;
+  stats?: boolean;
+  diagnose?: boolean;
 }
 
 export const DEFAULTS = { epochs: 60, batch: 32, val: 0, seed: 0 };
@@ -93,7 +96,7 @@ function settings(opts: TrainOptions, ck: Checkpoint | undefined): RunSettings {
   };
 }
 
-function loadData(file: string | undefined, layout: Layout, columns: string | null): { data: Dataset; sha: string } {
+export function loadData(file: string | undefined, layout: Layout, columns: string | null): { data: Dataset; sha: string } {
   if (file === undefined) {
     if (layout.inputs.length) throw new UsageError(`--data is required: the model has inputs (${layout.inputs.map((i) => i.name).join(', ')})`);
     // A model without inputs (a loss surface): every epoch is one step.
@@ -175,6 +178,7 @@ export async function trainCommand(file: string, opts: TrainOptions): Promise<nu
     process.stderr.write('gradc: stopping after this step (Ctrl-C again to quit at once)…\n');
   };
   process.on('SIGINT', onSigint);
+  const watch: Watch = await startWatch(model, module, data, layout, parts.train, { seed: s.seed, stats: !!opts.stats, diagnose: !!opts.diagnose, maxMemory: parseBytes(opts.maxMemory) });
   let r: LoopResult;
   try {
     r = await trainLoop({
@@ -198,19 +202,22 @@ export async function trainCommand(file: string, opts: TrainOptions): Promise<nu
       verbose: !!opts.verbose,
       reporter,
       interrupted: () => interrupted,
+      onEpoch: (record, ratios) => watch.epoch(record, ratios, lines),
     });
   } finally {
     process.off('SIGINT', onSigint);
   }
 
   const curves = curvesPath(checkpointPath);
-  if (r.history.length) writeFileAtomic(curves, curvesSvg(r.history, `${basename(file)}: ${r.history.length} epochs, ${r.history[r.history.length - 1]!.step} steps`));
+  if (r.history.length) writeFileAtomic(curves, curvesSvg(r.history, `${basename(file)}: ${r.history.length} epochs, ${r.history[r.history.length - 1]!.step} steps`, watch.epochs));
+  const diagnosis = opts.diagnose && r.reason !== 'diverged' ? await watch.diagnose(s.seed) : undefined;
   const seconds = (performance.now() - started) / 1000;
   if (opts.json) {
-    const out = { epochs: r.epoch, steps: r.step, train_loss: r.train_loss, val_loss: r.val_loss, val_accuracy: r.val_accuracy, seconds: +seconds.toFixed(3), checkpoint: r.checkpoint, ...(r.restored ? { best_epoch: r.restored.epoch } : {}) };
+    const out = { epochs: r.epoch, steps: r.step, train_loss: r.train_loss, val_loss: r.val_loss, val_accuracy: r.val_accuracy, seconds: +seconds.toFixed(3), checkpoint: r.checkpoint, ...(r.restored ? { best_epoch: r.restored.epoch } : {}), curves: watch.epochs, ...(diagnosis ? { diagnosis, plateaus: watch.plateaus } : {}) };
     process.stdout.write(JSON.stringify(out) + '\n');
   }
   summary(r, seconds, curves, opts.json ? (tty ? process.stderr : undefined) : process.stdout);
+  if (diagnosis && !opts.json) process.stdout.write(diagnosisLines(diagnosis).join('\n') + '\n');
   if (r.reason === 'diverged') throw new UserError(r.error!);
   return r.reason === 'interrupted' ? 130 : 0;
 }
@@ -259,6 +266,8 @@ export function register(p: Command, setExit: (code: number) => void): void {
     .option('--resume', 'continue from the checkpoint exactly where its run stopped')
     .option('--verbose', 'print the update/param magnitude ratio of every param each epoch')
     .option('--max-memory <bytes>', 'refuse a model that plans more memory than this (default 4G)')
-    .option('--json', 'print one JSON object at the end: epochs, steps, losses, accuracy, seconds, checkpoint')
+    .option('--stats', "each epoch, every equation's activation mean, std and dead or saturated units (in --json's curves)")
+    .option('--diagnose', "at the end (and as a plateau begins): the gradient norm and the Hessian's extreme eigenvalues (Lanczos), and whether the point is a minimum, a saddle or not a critical point")
+    .option('--json', 'print one JSON object at the end: epochs, steps, losses, accuracy, seconds, checkpoint, per-epoch curves (and diagnosis)')
     .action(async (model, opts) => setExit(await trainCommand(model, opts)));
 }

@@ -83,6 +83,8 @@ export interface LoopConfig {
   /** Polled after every step: true stops the run with a checkpoint (Ctrl-C). */
   interrupted: () => boolean;
   precision?: 'f32' | 'f64';
+  /** Called at each epoch's end, after its checkpoint, with the epoch's update/param ratios where they were measured. */
+  onEpoch?: (record: EpochRecord, ratios: Map<string, number> | undefined) => void | Promise<void>;
 }
 
 export type StopReason = 'epochs' | 'patience' | 'steps' | 'interrupted' | 'diverged';
@@ -205,7 +207,9 @@ export async function trainLoop(cfg: LoopConfig): Promise<LoopResult> {
       const inputs = batcher.batch(order, from, to);
       // The CPU module's params are live arrays; another target's are read back with state().
       const current = async () => (cfg.checkEveryStep ? m.params : await m.state());
-      if (cfg.checkEveryStep || cfg.verbose) {
+      // The ratios are measured where the params are copied anyway (the CPU), or when asked for.
+      const measure = cfg.checkEveryStep || cfg.verbose;
+      if (measure) {
         const now = await current();
         for (const n of paramNames) before.get(n)!.set(now[n]!);
       }
@@ -218,7 +222,7 @@ export async function trainLoop(cfg: LoopConfig): Promise<LoopResult> {
       examples += to - from;
       epochExamples += to - from;
       windowExamples += to - from;
-      if (cfg.verbose) {
+      if (measure) {
         const after = await current();
         for (const n of paramNames) addRatio(ratioSums.get(n)!, before.get(n)!, after[n]!);
       }
@@ -274,14 +278,15 @@ export async function trainLoop(cfg: LoopConfig): Promise<LoopResult> {
     }
     await save();
     let ratios: Map<string, number> | undefined;
-    if (cfg.verbose) {
+    if (cfg.checkEveryStep || cfg.verbose) {
       ratios = new Map(paramNames.map((n) => {
         const [d, p] = ratioSums.get(n)!;
         return [n, p > 0 ? Math.sqrt(d / p) : d > 0 ? Infinity : 0];
       }));
       for (const n of paramNames) ratioSums.set(n, [0, 0]);
     }
-    reporter.epochEnd(record, { epochs, examplesPerSecond: hasData ? epochExamples / Math.max(epochSeconds, 1e-9) : null, seconds: epochSeconds, eta: etaAt(step), ratios });
+    reporter.epochEnd(record, { epochs, examplesPerSecond: hasData ? epochExamples / Math.max(epochSeconds, 1e-9) : null, seconds: epochSeconds, eta: etaAt(step), ratios: cfg.verbose ? ratios : undefined });
+    await cfg.onEpoch?.(record, ratios);
     if (patience !== null && val && best.waited >= patience) {
       // Stop with the best epoch's params, in the module and in the checkpoint.
       // (After --resume the best epoch may predate this run: its params were not kept.)

@@ -21,6 +21,9 @@ export function scoreOutput(model: Model, layout: Layout): { output: string; lab
   return undefined;
 }
 
+/** The lectures' band around the ~1e-3 rule of thumb for ‖update‖ / ‖param‖: outside it a ratio is flagged (and drawn so). */
+export const RATIO_BAND = [1e-4, 1e-2] as const;
+
 /** Adds ‖θ_new − θ_old‖² and ‖θ_old‖² to `sums`: the epoch's ratio is √(Σ‖Δθ‖² / Σ‖θ‖²). */
 export function addRatio(sums: [number, number], old: ArrayLike<number>, now: ArrayLike<number>): void {
   for (let k = 0; k < old.length; k++) {

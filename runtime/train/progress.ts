@@ -5,6 +5,7 @@
 import cliProgress from 'cli-progress';
 import type { EpochRecord } from './checkpoint.js';
 import type { EpochExtra, Reporter, StepInfo } from './loop.js';
+import { RATIO_BAND } from './metrics.js';
 
 export const fmt = (x: number | null, digits = 4): string => (x === null ? '—' : Math.abs(x) >= 1e-3 || x === 0 ? x.toFixed(digits) : x.toExponential(2));
 const rate = (x: number) => Math.round(x).toLocaleString('en-US');
@@ -35,7 +36,7 @@ export function epochLine(r: EpochRecord, extra: Pick<EpochExtra, 'epochs' | 'ex
 
 /** The update/param magnitude ratios, flagged when far from the ~1e-3 rule of thumb. */
 export function ratioLine(ratios: Map<string, number>): string {
-  const items = [...ratios].map(([n, r]) => `${n} ${r.toExponential(1)}${r > 1e-2 ? ' (high)' : r < 1e-4 && r > 0 ? ' (low)' : ''}`);
+  const items = [...ratios].map(([n, r]) => `${n} ${r.toExponential(1)}${r > RATIO_BAND[1] ? ' (high)' : r < RATIO_BAND[0] && r > 0 ? ' (low)' : ''}`);
   return `  update/param (rule of thumb ~1e-3): ${items.join('  ')}`;
 }
 

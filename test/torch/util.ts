@@ -39,8 +39,9 @@ export function runJobs<T>(jobs: object[], dir: string): T[] {
 /** The worst error of `a` against `b`, relative to b's largest element (floored at 1): float32 agreement is ~1e-6. */
 export function worstError(a: number[], b: number[]): number {
   if (a.length !== b.length) return Infinity;
-  const scale = Math.max(1, ...b.map(Math.abs));
-  return Math.max(0, ...a.map((x, i) => (Number.isNaN(x) && Number.isNaN(b[i]!) ? 0 : Math.abs(x - b[i]!) / scale)));
+  // Loops, not Math.max(...): a spread of millions of elements (examples/deep_init.nn) overflows the stack.
+  const scale = b.reduce((m, x) => Math.max(m, Math.abs(x)), 1);
+  return a.reduce((m, x, i) => Math.max(m, Number.isNaN(x) && Number.isNaN(b[i]!) ? 0 : Math.abs(x - b[i]!) / scale), 0);
 }
 
 export const flat = (v: number | ArrayLike<number>): number[] => (typeof v === 'number' ? [v] : Array.from(v));

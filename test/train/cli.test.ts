@@ -67,9 +67,16 @@ describe('gradc train --resume', () => {
     expect(b.step).toBe(40);
     expect(b.state).toEqual(a.state);
     expect(b.history).toEqual(a.history);
-    const { seconds: _s1, checkpoint: _c1, ...ra } = json(full.out);
-    const { seconds: _s2, checkpoint: _c2, ...rb } = json(again.out);
+    const { seconds: _s1, checkpoint: _c1, curves: ca, ...ra } = json(full.out) as Record<string, unknown> & { curves: Record<string, unknown>[] };
+    const { seconds: _s2, checkpoint: _c2, curves: cb, ...rb } = json(again.out) as Record<string, unknown> & { curves: Record<string, unknown>[] };
     expect(rb).toEqual(ra);
+    // The resumed run's curves are its own epochs (2 to 5), measured at the same params; only the
+    // update/param ratio of epoch 2, resumed mid-way, counts fewer steps (its sums are not checkpointed).
+    expect(cb.map((c) => c.epoch)).toEqual([2, 3, 4, 5]);
+    expect(cb.slice(1)).toEqual(ca.slice(2));
+    const { update_ratios: _u1, ...ea } = ca[1]!;
+    const { update_ratios: _u2, ...eb } = cb[0]!;
+    expect(eb).toEqual(ea);
     // Running statistics and Adam's moments are in the checkpoint.
     expect(Object.keys(b.state)).toEqual(expect.arrayContaining(['W1.m', 'W1.v', '@bn0_mean', '@bn0_var', '@step']));
   });
@@ -178,7 +185,7 @@ describe('gradc train: results', () => {
     expect(r.code, r.err).toBe(0);
     expect(r.out.trim().split('\n')).toHaveLength(1);
     const o = json(r.out);
-    expect(Object.keys(o).sort()).toEqual(['checkpoint', 'epochs', 'seconds', 'steps', 'train_loss', 'val_accuracy', 'val_loss'].sort());
+    expect(Object.keys(o).sort()).toEqual(['checkpoint', 'curves', 'epochs', 'seconds', 'steps', 'train_loss', 'val_accuracy', 'val_loss'].sort());
     expect(o).toMatchObject({ epochs: 3, steps: 12, checkpoint: ck }); // 120 training examples, batches of 32
     const svg = readFileSync(join(dir, 'run.curves.svg'), 'utf8');
     expect(svg).toMatch(/^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/u);
