@@ -9,6 +9,30 @@ import type { Names } from '../names.js';
 import { emitUpdate, OPTIMIZER_SLOTS, scheduleExpr } from '../optimizer.js';
 import { slotVar } from './params.js';
 
+/**
+ * state() and load() over `entries` ([state key, the array holding it]): the
+ * same in every CPU module (MODEL.js, MODEL.wasm.js). load() refuses a key
+ * the state does not have (a misspelled or renamed param), never ignores it.
+ */
+export function emitStateLoad(code: Code, entries: [string, string][], q: (s: string) => string): void {
+  code.block('function state()', () => {
+    code.line(`return { ${entries.map(([k, v]) => `${q(k)}: ${v}.slice()`).join(', ')}${entries.length ? ', ' : ''}"@step": Float.of(t) };`);
+  });
+  code.block('function load(saved)', () => {
+    code.line(`const known = [${[...entries.map(([k]) => k), '@step'].map(q).join(', ')}];`);
+    code.block('for (const key of Object.keys(saved))', () => {
+      code.line("if (!known.includes(key)) throw new Error(`load(): the state has no entry '${key}'; its entries are ${known.join(', ')}`);");
+    });
+    for (const [k, v] of entries) {
+      code.line(`if (own(saved, ${q(k)}) !== undefined) {`);
+      code.line(`  if (saved[${q(k)}].length !== ${v}.length) throw new Error(\`state '${jsTemplateText(k)}' has \${saved[${q(k)}].length} values; expected \${${v}.length}\`);`);
+      code.line(`  ${v}.set(saved[${q(k)}]);`);
+      code.line('}');
+    }
+    code.line('if (own(saved, "@step") !== undefined) t = saved["@step"][0];');
+  });
+}
+
 /** The call of the program of `kind` for the current mode. */
 export const pickProgram = (model: Model, kind: ProgramKind): string =>
   model.hasModes ? `(training ? ${kind}_train(inputs) : ${kind}_eval(inputs))` : `${kind}_train(inputs)`;
@@ -83,22 +107,6 @@ export function emitApi(code: Code, model: Model, leafVar: Map<string, string>, 
     ...model.params.flatMap((p) => slots.map((s) => [`${p.name}.${s}`, slotVar(leafVar, names, p.name, s)] as [string, string])),
     ...model.states.map((s) => [`@${s.name}`, leafVar.get(s.name)!] as [string, string]),
   ];
-  code.block('function state()', () => {
-    code.line(`return { ${entries.map(([k, v]) => `${q(k)}: ${v}.slice()`).join(', ')}${entries.length ? ', ' : ''}"@step": Float.of(t) };`);
-  });
-  code.block('function load(saved)', () => {
-    // A key the state does not have is a mistake (a misspelled or renamed param), never ignored.
-    code.line(`const known = [${[...entries.map(([k]) => k), '@step'].map(q).join(', ')}];`);
-    code.block('for (const key of Object.keys(saved))', () => {
-      code.line("if (!known.includes(key)) throw new Error(`load(): the state has no entry '${key}'; its entries are ${known.join(', ')}`);");
-    });
-    for (const [k, v] of entries) {
-      code.line(`if (own(saved, ${q(k)}) !== undefined) {`);
-      code.line(`  if (saved[${q(k)}].length !== ${v}.length) throw new Error(\`state '${jsTemplateText(k)}' has \${saved[${q(k)}].length} values; expected \${${v}.length}\`);`);
-      code.line(`  ${v}.set(saved[${q(k)}]);`);
-      code.line('}');
-    }
-    code.line('if (own(saved, "@step") !== undefined) t = saved["@step"][0];');
-  });
+  emitStateLoad(code, entries, q);
   code.line(`return { params, shapes, forward, grad, predict, step, state, load, ${more.map((m) => `${m}, `).join('')}train() { training = true; }, eval() { training = false; } };`);
 }

@@ -9,7 +9,7 @@ import type { Size } from '../../compiler/ir/size.js';
 import type { Model } from '../../compiler/model.js';
 import { hash3, normal, uniform } from '../../compiler/random.js';
 import { Code } from '../code.js';
-import { emitCalls, pickProgram } from '../js/api.js';
+import { emitCalls, emitStateLoad, pickProgram } from '../js/api.js';
 import { emitBind } from '../js/bind.js';
 import { emitParams } from '../js/params.js';
 import type { Env, Program } from '../js/program.js';
@@ -252,23 +252,7 @@ function emitApi(
     ...model.params.flatMap((p) => slots.map((s) => [`${p.name}.${s}`, `slots[${q(`${p.name}.${s}`)}]`])),
     ...model.states.map((s) => [`@${s.name}`, `states[${q(s.name)}]`]),
   ] as [string, string][];
-  code.block('function state()', () => {
-    code.line(`return { ${entries.map(([k, v]) => `${q(k)}: ${v}.slice()`).join(', ')}${entries.length ? ', ' : ''}"@step": Float.of(t) };`);
-  });
-  code.block('function load(saved)', () => {
-    // A key the state does not have is a mistake (a misspelled or renamed param), never ignored (as MODEL.js).
-    code.line(`const known = [${[...entries.map(([k]) => k), '@step'].map(q).join(', ')}];`);
-    code.block('for (const key of Object.keys(saved))', () => {
-      code.line("if (!known.includes(key)) throw new Error(`load(): the state has no entry '${key}'; its entries are ${known.join(', ')}`);");
-    });
-    for (const [k, v] of entries) {
-      code.line(`if (own(saved, ${q(k)}) !== undefined) {`);
-      code.line(`  if (saved[${q(k)}].length !== ${v}.length) throw new Error(\`state '${k}' has \${saved[${q(k)}].length} values; expected \${${v}.length}\`);`);
-      code.line(`  ${v}.set(saved[${q(k)}]);`);
-      code.line('}');
-    }
-    code.line('if (own(saved, "@step") !== undefined) t = saved["@step"][0];');
-  });
+  emitStateLoad(code, entries, q);
   code.comment('`memory` is the module\'s WebAssembly.Memory; `threads` how many threads compute (one in this version).');
   code.line('return { params, shapes, forward, grad, predict, step, state, load, train() { training = true; }, eval() { training = false; }, memory, threads: 1 };');
 }
