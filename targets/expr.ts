@@ -2,7 +2,7 @@
 // read at element (i, j) of the loop's iteration space (broadcasting size-1
 // axes), and how an elementwise op is spelled. Each target supplies a Spelling.
 import type { ElementwiseOp, Node, OpAttrs } from '../compiler/ir/node.js';
-import { isScalarShape, type Shape, type Size } from '../compiler/ir/size.js';
+import { isScalarShape, shapeEquals, type Shape, type Size } from '../compiler/ir/size.js';
 import type { Plan } from './plan.js';
 
 export interface Spelling {
@@ -92,3 +92,13 @@ export function valueAt(cx: ExprContext, n: Node, at: Index): string {
 }
 
 export type { OpAttrs };
+
+/** Whether a loop over `shape` can use one flat index for every read of `n`. */
+export function flatOK(cx: ExprContext, n: Node, shape: Shape): boolean {
+  const s = cx.plan.storage.get(n.id)!;
+  if (s === 'scalar' || isScalarShape(n.shape)) return true;
+  if (s !== 'inline') return shapeEquals(n.shape, shape);
+  if (n.op === 'onehot') return false;
+  if (n.op === 'broadcast') return flatOK(cx, n.inputs[0]!, shape) && isScalarShape(n.inputs[0]!.shape);
+  return n.inputs.every((x) => flatOK(cx, x, shape));
+}

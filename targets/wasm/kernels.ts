@@ -7,7 +7,7 @@
 import type { Axis, Node, OpAttrs } from '../../compiler/ir/node.js';
 import { SCALAR, shapeEquals, type Shape, type Size } from '../../compiler/ir/size.js';
 import type { Code } from '../code.js';
-import { elementIndex, valueAt, type ExprContext, type Index } from '../expr.js';
+import { elementIndex, flatOK, valueAt, type ExprContext, type Index } from '../expr.js';
 import { address, ix, memOp, NoVector, scalarSpelling, vectorSpelling, type Temp } from './spelling.js';
 
 /** The function being written: its locals (declared at the top) and fresh labels. */
@@ -59,15 +59,6 @@ function loop(code: Code, fn: Fn, v: string, start: string, limit: string, step:
   code.line('))');
 }
 
-/** Whether a loop over `shape` can use one flat index for every read of `n`. */
-function flatOK(cx: ExprContext, n: Node, shape: Shape): boolean {
-  const s = cx.plan.storage.get(n.id)!;
-  if (s === 'scalar' || isScalarShape(n.shape)) return true;
-  if (s !== 'inline') return shapeEquals(n.shape, shape);
-  if (n.op === 'onehot') return false;
-  if (n.op === 'broadcast') return flatOK(cx, n.inputs[0]!, shape) && isScalarShape(n.inputs[0]!.shape);
-  return n.inputs.every((x) => flatOK(cx, x, shape));
-}
 
 /** The value a node computes from its inputs at (i, j), whatever its storage. */
 function computeAt(cx: ExprContext, n: Node, at: Index): string {
